@@ -1,0 +1,81 @@
+#include <iostream>
+#include <sys/resource.h>
+#include <sys/statvfs.h>
+
+#include "harness/cli/context.hpp"
+#include "harness/common/error.hpp"
+#include "harness/common/process.hpp"
+
+namespace harness::cli {
+namespace {
+using namespace std::chrono_literals;
+
+struct Checker {
+  int problems = 0;
+  void ok(const std::string& what, const std::string& detail) { std::cout << "ok       " << what << ": " << detail << "\n"; }
+  void adjusted(const std::string& what) { std::cout << "adjusted " << what << "\n"; }
+  void bad(const std::string& what, const std::string& fix) {
+    std::cout << "MISSING  " << what << " — " << fix << "\n";
+    ++problems;
+  }
+  void note(const std::string& what, const std::string& detail) { std::cout << "note     " << what << ": " << detail << "\n"; }
+};
+
+void check_tool(Checker& c, const std::string& tool, const std::string& package, bool required) {
+  auto path = find_program(tool);
+  if (!path.empty()) c.ok(tool, path);
+  else if (required) c.bad(tool, "apt-get install " + package);
+  else c.note(tool, "not installed (apt-get install " + package + "); needed only for " + (tool == "rpmbuild" || tool == "createrepo_c" ? "Fedora fixtures" : "some checks"));
+}
+}  // namespace
+
+void add_doctor(CLI::App& app, Context& ctx, int* exit_code) {
+  auto* cmd = app.add_subcommand("doctor", "Check this host: podman (and the adjustments it needs), tools, disk, images");
+  static bool reprobe = false;
+  cmd->add_flag("--reprobe", reprobe, "Ignore the cached podman probe and test again");
+  cmd->callback([&ctx, exit_code] {
+    Checker c;
+    check_tool(c, "podman", "podman", true);
+    check_tool(c, "runc", "runc", false);
+    check_tool(c, "debootstrap", "debootstrap", true);
+    check_tool(c, "gpgv", "gpgv", true);
+    check_tool(c, "dpkg-deb", "dpkg", true);
+    check_tool(c, "rpmbuild", "rpm", false);
+    check_tool(c, "createrepo_c", "createrepo-c", false);
+    if (!find_program("podman").empty()) {
+      try {
+        auto s = detect_podman(ctx.cache_dir, !reprobe);
+        c.ok("podman", s.version);
+        if (s.adjustments.empty()) c.ok("podman defaults", "a container starts without adjustments");
+        for (const auto& a : s.adjustments) c.adjusted(a);
+      } catch (const InfraError& e) {
+        c.bad("podman cannot start containers", e.what());
+      }
+    }
+    rlimit nofile{}, nproc{};
+    getrlimit(RLIMIT_NOFILE, &nofile);
+    getrlimit(RLIMIT_NPROC, &nproc);
+    c.note("hard limits", "nofile " + std::to_string(nofile.rlim_max) + ", nproc " + std::to_string(nproc.rlim_max));
+    std::filesystem::create_directories(ctx.cache_dir);
+    struct statvfs vfs {};
+    if (statvfs(ctx.cache_dir.c_str(), &vfs) == 0) {
+      double gib = static_cast<double>(vfs.f_bavail) * vfs.f_frsize / (1024.0 * 1024 * 1024);
+      if (gib < 5) c.bad("disk", "only " + std::to_string(gib) + " GiB free under " + ctx.cache_dir.string() + "; images need ~5 GiB");
+      else c.ok("disk", std::to_string(static_cast<int>(gib)) + " GiB free under " + ctx.cache_dir.string());
+    }
+    if (!std::filesystem::exists(ctx.root / "containers" / "debian" / "Containerfile"))
+      c.bad("project tree", ctx.root.string() + " has no containers/debian/Containerfile; pass --root or set HARNESS_ROOT");
+    else c.ok("project tree", ctx.root.string());
+    if (!find_program("podman").empty()) {
+      auto r = run_process({"podman", "images", "--format", "{{.Repository}}:{{.Tag}}", "--filter",
+                            "reference=localhost/harness/debian-base"}, {.timeout = 30s});
+      std::string list = r.out;
+      for (auto& ch : list) if (ch == '\n') ch = ' ';
+      c.note("base images", list.empty() ? "none yet (built on first use, ~30 s each)" : list);
+    }
+    std::cout << (c.problems ? std::to_string(c.problems) + " problem(s) found\n" : "all checks passed\n");
+    *exit_code = c.problems ? kExitInfra : kExitOk;
+  });
+}
+
+}  // namespace harness::cli

@@ -1,0 +1,114 @@
+#include <iostream>
+#include <sstream>
+
+#include "harness/cli/context.hpp"
+#include "harness/common/error.hpp"
+#include "harness/plan/candidate_spec.hpp"
+#include "harness/repo/channels.hpp"
+#include "harness/testbed/testbed.hpp"
+
+namespace harness::cli {
+namespace {
+using namespace std::chrono_literals;
+
+std::vector<std::string> split_list(const std::vector<std::string>& items) {
+  std::vector<std::string> out;
+  for (const auto& item : items) {
+    std::stringstream ss(item);
+    std::string part;
+    while (std::getline(ss, part, ','))
+      if (!part.empty()) out.push_back(part);
+  }
+  return out;
+}
+}  // namespace
+
+void add_testbed(CLI::App& app, Context& ctx, int* exit_code) {
+  auto* tb = app.add_subcommand("testbed", "Start, use and remove a testbed by hand (a debugging aid)");
+  tb->require_subcommand(1);
+
+  struct UpOptions {
+    std::string distro = "debian", release = "bookworm", channel = "stable";
+    std::vector<std::string> packages;
+    std::vector<int> ports;
+  };
+  static UpOptions up;
+  auto* up_cmd = tb->add_subcommand("up", "Build (or reuse) an image with the packages and start a container; prints its name");
+  up_cmd->add_option("--distro", up.distro, "debian or fedora")->capture_default_str();
+  up_cmd->add_option("--release", up.release, "bookworm, trixie, sid / 41, ...")->capture_default_str();
+  up_cmd->add_option("--channel", up.channel, "stable, proposed-updates (debian) / stable, testing (fedora)")
+      ->capture_default_str();
+  up_cmd->add_option("--packages", up.packages, "Packages to install, NAME or NAME=VERSION, comma separated");
+  up_cmd->add_option("--port", up.ports, "Container TCP port to publish on 127.0.0.1 (repeatable)");
+  up_cmd->callback([&ctx, exit_code] {
+    auto spec = parse_candidate_spec(up.distro + ":" + up.release + ":" + up.channel);
+    ImageRequest req;
+    req.family = spec.family;
+    req.release = spec.release;
+    req.packages = split_list(up.packages);
+    req.allow_expired_metadata = ctx.allow_expired_metadata;
+    if (spec.family == Family::debian) req.sources = debian_apt_sources(spec, ctx.mirrors);
+    auto image = ctx.images().ensure(req);
+    TestbedOptions o;
+    o.image = image.tag;
+    o.role = "manual";
+    o.run_id = "manual";
+    o.ports = up.ports;
+    o.keep = true;
+    Testbed t(ctx.podman(), o);
+    t.release();
+    for (const auto& [name, version] : image.requested) std::cerr << "  " << name << " " << version << "\n";
+    for (int p : up.ports) std::cerr << "  port " << p << " -> 127.0.0.1:" << t.published_port(p) << "\n";
+    std::cout << t.name() << "\n";
+    *exit_code = kExitOk;
+  });
+
+  static std::string exec_name;
+  static std::vector<std::string> exec_argv;
+  static int exec_timeout = 300;
+  auto* exec_cmd = tb->add_subcommand("exec", "Run a command in a testbed: testbed exec NAME -- COMMAND...");
+  exec_cmd->add_option("name", exec_name, "Testbed name printed by 'testbed up'")->required();
+  exec_cmd->add_option("command", exec_argv, "Command and arguments")->required();
+  exec_cmd->add_option("--timeout", exec_timeout, "Seconds before the command is killed")->capture_default_str();
+  exec_cmd->callback([&ctx, exit_code] {
+    auto t = Testbed::attach(ctx.podman(), exec_name);
+    auto r = t.exec(exec_argv, "", std::chrono::seconds(exec_timeout));
+    std::cout << r.out;
+    std::cerr << r.err;
+    if (r.timed_out) std::cerr << "harness: command timed out after " << exec_timeout << " s\n";
+    *exit_code = r.exit_code;
+  });
+
+  static std::vector<std::string> down_names;
+  static bool down_all = false;
+  auto* down_cmd = tb->add_subcommand("down", "Remove testbeds started with 'testbed up'");
+  down_cmd->add_option("names", down_names, "Testbed names");
+  down_cmd->add_flag("--all", down_all, "Every testbed started with 'testbed up'");
+  down_cmd->callback([&ctx, exit_code] {
+    if (down_all) {
+      auto r = ctx.podman().check({"ps", "-a", "--filter", std::string("label=") + kLabelKeep + "=1", "--format",
+                                   "{{.Names}}"}, 60s, "list testbeds");
+      std::stringstream ss(r.out);
+      std::string n;
+      while (std::getline(ss, n))
+        if (!n.empty()) down_names.push_back(n);
+    }
+    if (down_names.empty() && !down_all) throw UsageError("testbed down: name a testbed or pass --all");
+    for (const auto& n : down_names) {
+      auto t = Testbed::attach(ctx.podman(), n);
+      t.remove();
+      std::cout << "removed " << n << "\n";
+    }
+    *exit_code = kExitOk;
+  });
+
+  auto* list_cmd = tb->add_subcommand("list", "List harness containers on this host");
+  list_cmd->callback([&ctx, exit_code] {
+    auto r = ctx.podman().check({"ps", "-a", "--filter", std::string("label=") + kLabelManaged + "=1", "--format",
+                                 "{{.Names}}\t{{.Status}}\t{{.Image}}"}, 60s, "list testbeds");
+    std::cout << r.out;
+    *exit_code = kExitOk;
+  });
+}
+
+}  // namespace harness::cli

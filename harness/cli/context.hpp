@@ -1,0 +1,53 @@
+// Options every subcommand shares, and the objects built from them. Only cli/ reads the
+// environment (XDG_CACHE_HOME, HARNESS_ROOT); the stages take everything as parameters.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "harness/plan/config.hpp"
+#include "harness/testbed/image.hpp"
+#include "harness/testbed/podman.hpp"
+
+namespace harness::cli {
+
+struct Context {
+  bool verbose = false;
+  bool quiet = false;
+  std::filesystem::path root;       // project tree: scenarios/, containers/
+  std::filesystem::path cache_dir;  // $XDG_CACHE_HOME/harness
+  Mirrors mirrors;
+  bool allow_expired_metadata = false;
+
+  // Built on first use (probing podman costs a container start when nothing is cached).
+  const Podman& podman();
+  ImageStore& images();
+  std::filesystem::path scenarios_dir() const { return root / "scenarios"; }
+  std::filesystem::path reports_dir() const { return root / "reports"; }
+
+ private:
+  std::unique_ptr<Podman> podman_;
+  std::unique_ptr<ImageStore> images_;
+};
+
+// Exit codes, documented in README.md and `harness --help`.
+enum Exit : int {
+  kExitOk = 0,          // success; no regression
+  kExitRegression = 1,  // run: a REGRESSION verdict; candidates: something changed
+  kExitUsage = 2,       // bad input: a scenario file, a spec, a flag
+  kExitInfra = 3,       // infrastructure error: podman, mirror, timeout (never a test verdict)
+  kExitInterrupted = 130,
+};
+
+// Each subcommand lives in its own cmd_*.cpp and registers itself here. The callback it sets
+// returns the process exit code through `*exit_code`.
+void add_doctor(CLI::App& app, Context& ctx, int* exit_code);
+void add_testbed(CLI::App& app, Context& ctx, int* exit_code);
+void add_gc(CLI::App& app, Context& ctx, int* exit_code);
+void add_candidates(CLI::App& app, Context& ctx, int* exit_code);
+void add_capture_queue(CLI::App& app, Context& ctx, int* exit_code);
+void add_run(CLI::App& app, Context& ctx, int* exit_code);
+void add_bugzilla(CLI::App& app, Context& ctx, int* exit_code);
+
+}  // namespace harness::cli

@@ -1,0 +1,109 @@
+// harness: regression tests of a distribution's candidate build against its stable build.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+
+#include "harness/cli/context.hpp"
+#include "harness/common/error.hpp"
+#include "harness/common/interrupt.hpp"
+#include "harness/common/log.hpp"
+
+#ifndef HARNESS_SOURCE_DIR
+#define HARNESS_SOURCE_DIR "."
+#endif
+
+namespace harness::cli {
+
+const Podman& Context::podman() {
+  if (!podman_) podman_ = std::make_unique<Podman>(detect_podman(cache_dir));
+  return *podman_;
+}
+
+ImageStore& Context::images() {
+  if (!images_) {
+    ImageStoreOptions o;
+    o.recipes_dir = root / "containers";
+    o.cache_dir = cache_dir;
+    o.mirrors = mirrors;
+    images_ = std::make_unique<ImageStore>(podman(), o);
+  }
+  return *images_;
+}
+
+namespace {
+std::filesystem::path default_cache_dir() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::filesystem::path(x) / "harness";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::filesystem::path(h) / ".cache" / "harness";
+  return "/var/cache/harness";
+}
+
+std::filesystem::path default_root() {
+  if (const char* r = std::getenv("HARNESS_ROOT"); r && *r) return r;
+  return HARNESS_SOURCE_DIR;
+}
+}  // namespace
+}  // namespace harness::cli
+
+int main(int argc, char** argv) {
+  using namespace harness;
+  using namespace harness::cli;
+  install_interrupt_handlers();
+  Context ctx;
+  ctx.cache_dir = default_cache_dir();
+  ctx.root = default_root();
+  int exit_code = kExitOk;
+
+  CLI::App app{
+      "harness: runs scenario suites against a distribution's candidate build and its stable build in "
+      "Podman testbeds, classifies every case (PASS, FAIL, REGRESSION, FIXED, ALWAYS-FAIL, ERROR, SKIP) and "
+      "writes JUnit, summary and HTML reports.\n\n"
+      "Exit codes: 0 success (no regression); 1 regression found (run) or something changed (candidates);\n"
+      "2 bad input (scenario file, spec, flag); 3 infrastructure error (podman, mirror, timeout); 130 interrupted."};
+  app.require_subcommand(1);
+  app.add_flag("-v,--verbose", ctx.verbose, "Show every external command and its progress");
+  app.add_flag("-q,--quiet", ctx.quiet, "Only errors");
+  app.add_option("--root", ctx.root, "Project tree holding scenarios/ and containers/")->capture_default_str();
+  app.add_option("--cache-dir", ctx.cache_dir, "Cache for metadata, locks and probe results")->capture_default_str();
+  app.add_option("--debian-mirror", ctx.mirrors.debian, "Debian archive URL")->capture_default_str();
+  app.add_option("--debian-security-mirror", ctx.mirrors.debian_security, "Debian security archive URL")
+      ->capture_default_str();
+  app.add_option("--fedora-metalink", ctx.mirrors.fedora_metalink, "Fedora MirrorManager metalink URL")
+      ->capture_default_str();
+  app.add_option("--fedora-baseurl", ctx.mirrors.fedora_baseurl, "Fedora mirror base URL (instead of the metalink)");
+  app.add_option("--fedora-image", ctx.mirrors.fedora_image, "Fedora base image (NAME, tagged with the release)")
+      ->capture_default_str();
+  app.add_flag("--allow-expired-metadata", ctx.allow_expired_metadata,
+               "Accept repository metadata whose Valid-Until has passed (a frozen or replayed archive)");
+  app.parse_complete_callback([&] {
+    log::set_level(ctx.verbose ? log::Level::verbose : ctx.quiet ? log::Level::quiet : log::Level::normal);
+  });
+
+  add_doctor(app, ctx, &exit_code);
+  add_testbed(app, ctx, &exit_code);
+  add_gc(app, ctx, &exit_code);
+  add_candidates(app, ctx, &exit_code);
+  add_capture_queue(app, ctx, &exit_code);
+  add_run(app, ctx, &exit_code);
+  add_bugzilla(app, ctx, &exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitUsage;
+  } catch (const Interrupted& e) {
+    std::cerr << "harness: " << e.what() << "; containers and temporary files of this run were removed\n";
+    return e.signal == SIGTERM ? 143 : kExitInterrupted;
+  } catch (const UsageError& e) {
+    std::cerr << "harness: error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const InfraError& e) {
+    std::cerr << "harness: infrastructure error: " << e.what() << "\n";
+    return kExitInfra;
+  } catch (const std::exception& e) {
+    std::cerr << "harness: internal error: " << e.what() << "\n";
+    return kExitInfra;
+  }
+  return exit_code;
+}

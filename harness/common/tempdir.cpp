@@ -1,0 +1,85 @@
+#include "harness/common/tempdir.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <csignal>
+#include <unistd.h>
+
+#include "harness/common/error.hpp"
+
+namespace harness {
+
+TempDir::TempDir(const std::string& prefix) {
+  const char* base = std::getenv("TMPDIR");
+  // The owner's pid in the name lets `harness gc` remove what a killed run left behind.
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/" + prefix + "." + std::to_string(getpid()) + ".XXXXXX";
+  if (!mkdtemp(tmpl.data())) throw InfraError("cannot create a temp dir under " + tmpl + ": " + std::strerror(errno));
+  path_ = tmpl;
+}
+
+TempDir::TempDir(TempDir&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
+
+TempDir::~TempDir() {
+  if (path_.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+void write_file(const std::filesystem::path& path, const std::string& data, unsigned mode) {
+  auto tmp = path;
+  tmp += ".tmp." + std::to_string(getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) throw InfraError("cannot write " + tmp.string() + ": " + std::strerror(errno));
+  ::fchmod(fd, mode);
+  std::size_t off = 0;
+  while (off < data.size()) {
+    ssize_t k = ::write(fd, data.data() + off, data.size() - off);
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      ::close(fd);
+      throw InfraError("cannot write " + tmp.string() + ": " + std::strerror(e));
+    }
+    off += static_cast<std::size_t>(k);
+  }
+  ::close(fd);
+  std::filesystem::rename(tmp, path);
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InfraError("cannot read " + path.string() + ": " + std::strerror(errno));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace harness
+
+namespace harness {
+std::vector<std::filesystem::path> remove_stale_temp_dirs(const std::filesystem::path& tmp_root) {
+  std::vector<std::filesystem::path> removed;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(tmp_root, ec)) {
+    auto name = e.path().filename().string();
+    if (name.rfind("harness", 0) != 0 || !e.is_directory(ec)) continue;
+    // harness-xyz.<pid>.XXXXXX
+    auto last = name.rfind('.');
+    if (last == std::string::npos || last == 0) continue;
+    auto prev = name.rfind('.', last - 1);
+    if (prev == std::string::npos) continue;
+    auto pid_text = name.substr(prev + 1, last - prev - 1);
+    if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+    if (::kill(pid, 0) == 0 || errno == EPERM) continue;
+    std::filesystem::remove_all(e.path(), ec);
+    if (!ec) removed.push_back(e.path());
+  }
+  return removed;
+}
+}  // namespace harness

@@ -1,0 +1,32 @@
+// A private temporary directory (mode 0700) removed with everything in it when the handle dies.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace harness {
+
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix = "harness");
+  TempDir(TempDir&& other) noexcept;
+  TempDir& operator=(TempDir&&) = delete;
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Writes `data` to `path` atomically (temp file + rename) with the given mode.
+void write_file(const std::filesystem::path& path, const std::string& data, unsigned mode = 0644);
+std::string read_file(const std::filesystem::path& path);
+
+}  // namespace harness
+
+namespace harness {
+// Removes temp dirs named "harness*.<pid>.XXXXXX" under `tmp_root` whose process is gone.
+std::vector<std::filesystem::path> remove_stale_temp_dirs(const std::filesystem::path& tmp_root);
+}  // namespace harness

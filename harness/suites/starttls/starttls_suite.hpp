@@ -1,0 +1,9 @@
+// Suite `starttls` (see docs/architecture.md).
+#pragma once
+#include <memory>
+
+#include "harness/suites/suite.hpp"
+
+namespace harness {
+std::unique_ptr<Suite> make_starttls_suite();
+}

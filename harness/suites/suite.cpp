@@ -1,0 +1,55 @@
+#include "harness/suites/suite.hpp"
+
+#include "harness/common/error.hpp"
+#include "harness/common/process.hpp"
+
+namespace harness {
+
+std::string to_string(Outcome o) {
+  switch (o) {
+    case Outcome::pass: return "pass";
+    case Outcome::fail: return "fail";
+    case Outcome::error: return "error";
+    case Outcome::skip: return "skip";
+  }
+  return "error";
+}
+
+ImageRequest SuiteContext::image_for(const std::vector<std::string>& package_names) const {
+  ImageRequest req;
+  req.family = spec.family;
+  req.release = spec.release;
+  req.sources = sources;
+  req.allow_expired_metadata = allow_expired_metadata;
+  std::map<std::string, std::filesystem::path> local_by_name;
+  for (const auto& f : local_packages) {
+    std::vector<std::string> argv = spec.family == Family::debian
+        ? std::vector<std::string>{"dpkg-deb", "-f", f.string(), "Package"}
+        : std::vector<std::string>{"rpm", "-qp", "--qf", "%{NAME}", f.string()};
+    auto r = run_process(argv, {.timeout = std::chrono::seconds(30)});
+    if (!r.ok()) throw UsageError(f.string() + ": not a readable package: " + r.err);
+    auto name = r.out.substr(0, r.out.find('\n'));
+    local_by_name[name] = f;
+  }
+  for (const auto& name : package_names) {
+    if (auto it = local_by_name.find(name); it != local_by_name.end()) {
+      req.local_packages.push_back(it->second);
+    } else if (const Package* p = pins.find(name)) {
+      req.packages.push_back(p->install_spec(spec.family));
+    } else {
+      req.packages.push_back(name);
+    }
+  }
+  return req;
+}
+
+Testbed SuiteContext::start(const Image& image, const std::string& role, std::vector<int> ports) const {
+  TestbedOptions o;
+  o.image = image.tag;
+  o.run_id = run_id;
+  o.role = stream + "-" + role;
+  o.ports = std::move(ports);
+  return Testbed(*podman, o);
+}
+
+}  // namespace harness

@@ -1,0 +1,263 @@
+#include "harness/testbed/image.hpp"
+
+#include <fcntl.h>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "harness/common/error.hpp"
+#include "harness/common/hash.hpp"
+#include "harness/common/log.hpp"
+#include "harness/common/tempdir.hpp"
+
+namespace harness {
+namespace {
+using namespace std::chrono_literals;
+
+constexpr const char* kLabelPackages = "io.harness.packages";
+constexpr const char* kLabelInstalled = "io.harness.installed";
+
+// An exclusive lock on a file: two runs building the same image wait for each other.
+class FileLock {
+ public:
+  explicit FileLock(const std::filesystem::path& path) {
+    std::filesystem::create_directories(path.parent_path());
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw InfraError("cannot open lock " + path.string());
+    while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK) throw InfraError("cannot lock " + path.string());
+      log::progress("waiting for another harness process building the same image (" + path.filename().string() + ")");
+      ::usleep(200000);
+    }
+  }
+  ~FileLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+std::string join(const std::vector<std::string>& v, const std::string& sep) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+std::map<std::string, std::string> parse_name_versions(const std::string& text) {
+  std::map<std::string, std::string> m;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto tab = line.find('\t');
+    if (tab == std::string::npos) continue;
+    m[line.substr(0, tab)] = line.substr(tab + 1);
+  }
+  return m;
+}
+
+std::string render_name_versions(const std::map<std::string, std::string>& m) {
+  std::string s;
+  for (const auto& [k, v] : m) s += k + "\t" + v + "\n";
+  return s;
+}
+
+// "exim4-base=4.96-15" -> {"exim4-base","4.96-15"}; "perl" -> {"perl",""}.
+std::pair<std::string, std::string> split_pin(Family family, const std::string& spec) {
+  if (family == Family::debian) {
+    auto eq = spec.find('=');
+    if (eq == std::string::npos) return {spec, ""};
+    return {spec.substr(0, eq), spec.substr(eq + 1)};
+  }
+  // Fedora pins are name-[epoch:]version-release; a bare name has no digit after a dash.
+  auto dash2 = spec.rfind('-');
+  if (dash2 == std::string::npos || dash2 == 0) return {spec, ""};
+  auto dash1 = spec.rfind('-', dash2 - 1);
+  if (dash1 == std::string::npos || !std::isdigit(static_cast<unsigned char>(spec[dash1 + 1]))) return {spec, ""};
+  return {spec.substr(0, dash1), spec.substr(dash1 + 1)};
+}
+
+// Debian's 'local' debs: the package name and version the file declares.
+std::pair<std::string, std::string> local_package_identity(Family family, const std::filesystem::path& file) {
+  std::vector<std::string> argv = family == Family::debian
+      ? std::vector<std::string>{"dpkg-deb", "-W", "--showformat=${Package}\t${Version}", file.string()}
+      : std::vector<std::string>{"rpm", "-qp", "--qf", "%{NAME}\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}", file.string()};
+  auto r = run_process(argv, {.timeout = 30s});
+  if (!r.ok()) throw UsageError(file.string() + ": not a readable package (" + r.err + ")");
+  auto tab = r.out.find('\t');
+  return {r.out.substr(0, tab), r.out.substr(tab + 1)};
+}
+
+std::string normalize_rpm_evr(const std::string& evr) {
+  return evr.rfind("0:", 0) == 0 ? evr.substr(2) : evr;
+}
+}  // namespace
+
+ImageStore::ImageStore(const Podman& podman, ImageStoreOptions options) : podman_(podman), opt_(std::move(options)) {}
+
+std::string ImageStore::ensure_base(Family family, const std::string& release, bool allow_expired_metadata) {
+  if (family == Family::fedora) {
+    std::string ref = opt_.mirrors.fedora_image + ":" + release;
+    if (podman_.image_exists(ref)) return ref;
+    log::progress("pulling " + ref);
+    auto r = podman_.run({"pull", "--quiet", ref}, 300s);
+    if (!r.ok())
+      throw InfraError("cannot pull the Fedora base image " + ref + ": " + r.err.substr(0, 500) +
+                       "\nNo container registry is reachable from here. Load a Fedora image with "
+                       "'podman load' or 'podman import' and point --fedora-image at it (tag NAME:" + release + ").");
+    return ref;
+  }
+  if (!is_known_debian_suite(release)) throw UsageError("unknown Debian release '" + release + "'");
+  std::string tag = "localhost/harness/debian-base:" + release;
+  if (podman_.image_exists(tag)) return tag;
+  FileLock lock(opt_.cache_dir / "locks" / ("base-debian-" + release + ".lock"));
+  if (podman_.image_exists(tag)) return tag;  // built by the process we waited for
+  if (find_program("debootstrap").empty())
+    throw InfraError("debootstrap is not installed; install it (apt-get install debootstrap) to build Debian base images");
+  TempDir dir("harness-debootstrap");
+  auto root = dir.path() / "root";
+  log::info("building the Debian " + release + " base image (debootstrap --variant=minbase, about 30 s)");
+  std::vector<std::string> argv{"debootstrap", "--variant=minbase", release, root.string(), opt_.mirrors.debian};
+  auto r = run_process(argv, {.timeout = opt_.build_timeout, .stream_stderr = log::level() == log::Level::verbose});
+  if (!r.ok()) {
+    auto tail = r.out.size() > 1500 ? r.out.substr(r.out.size() - 1500) : r.out;
+    throw InfraError("debootstrap " + release + " from " + opt_.mirrors.debian + " failed (exit " +
+                     std::to_string(r.exit_code) + (r.timed_out ? ", timed out" : "") + "):\n" + tail + r.err +
+                     "\nCheck that the mirror is reachable, or set --debian-mirror.");
+  }
+  if (allow_expired_metadata) {
+    write_file(root / "etc/apt/apt.conf.d/99harness-expired",
+               "Acquire::Check-Valid-Until \"false\";\n");
+  }
+  auto tar = dir.path() / "root.tar";
+  auto t = run_process({"tar", "--numeric-owner", "-C", root.string(), "-cf", tar.string(), "."}, {.timeout = 300s});
+  if (!t.ok()) throw InfraError("cannot pack the " + release + " root file system: " + t.err);
+  podman_.check({"import", "--quiet", "--change", "LABEL io.harness.base=debian/" + release,
+                 "--change", "CMD [\"/bin/bash\"]", tar.string(), tag},
+                300s, "import the Debian " + release + " base image");
+  return tag;
+}
+
+Image ImageStore::inspect(const std::string& tag) const {
+  auto r = podman_.check({"image", "inspect", "--format", "json", tag}, 60s, "inspect image " + tag);
+  auto j = nlohmann::json::parse(r.out);
+  Image img;
+  img.tag = tag;
+  img.id = j[0].value("Id", "");
+  auto labels = j[0]["Config"].value("Labels", nlohmann::json::object());
+  if (labels.is_object()) {
+    img.requested = parse_name_versions(labels.value(kLabelPackages, ""));
+    img.installed = parse_name_versions(labels.value(kLabelInstalled, ""));
+  }
+  return img;
+}
+
+Image ImageStore::ensure(const ImageRequest& req) {
+  const auto family_dir = opt_.recipes_dir / to_string(req.family);
+  auto recipe_path = family_dir / "Containerfile";
+  std::error_code ec;
+  if (!std::filesystem::exists(recipe_path, ec))
+    throw InfraError("image recipe " + recipe_path.string() + " is missing");
+  std::string recipe = read_file(recipe_path);
+  std::string base = ensure_base(req.family, req.release, req.allow_expired_metadata);
+  std::string base_id = inspect(base).id;
+
+  std::vector<std::string> packages = req.packages;
+  std::sort(packages.begin(), packages.end());
+  std::string apt_options = req.allow_expired_metadata ? "-o Acquire::Check-Valid-Until=false" : "";
+  Sha256 h;
+  h.field(recipe).field(base_id).field(join(req.sources, "\n")).field(join(packages, " ")).field(apt_options);
+  std::vector<std::pair<std::string, std::string>> local_ids;
+  for (const auto& f : req.local_packages) {
+    h.field(sha256_file_hex(f));
+    local_ids.push_back(local_package_identity(req.family, f));
+  }
+  std::string hash = h.hex().substr(0, 16);
+  std::string tag = "localhost/harness/" + to_string(req.family) + ":" + req.release + "-" + hash;
+  if (podman_.image_exists(tag)) {
+    auto img = inspect(tag);
+    if (!img.installed.empty()) return img;  // an image without labels is a half-built one: rebuild
+  }
+  FileLock lock(opt_.cache_dir / "locks" / ("image-" + hash + ".lock"));
+  if (podman_.image_exists(tag)) {
+    auto img = inspect(tag);
+    if (!img.installed.empty()) return img;
+  }
+
+  TempDir ctx("harness-build");
+  std::filesystem::create_directories(ctx.path() / "local");
+  std::filesystem::copy_file(recipe_path, ctx.path() / "Containerfile");
+  for (const auto& f : req.local_packages) std::filesystem::copy_file(f, ctx.path() / "local" / f.filename());
+  std::string tmp_tag = tag + "-unverified";
+  log::info("building image " + tag + " (" + join(packages, " ") + ")");
+  std::vector<std::string> args{"build", "--pull=never", "--network", "host", "-t", tmp_tag,
+                                "--build-arg", "BASE=" + base,
+                                "--build-arg", "SOURCES=" + join(req.sources, "\n"),
+                                "--build-arg", "PACKAGES=" + join(packages, " "),
+                                "--build-arg", "APT_OPTIONS=" + apt_options};
+  auto extra = podman_.container_args();
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.push_back(ctx.path().string());
+  auto r = podman_.run(args, opt_.build_timeout, "", false, log::level() == log::Level::verbose);
+  if (!r.ok()) {
+    std::string out = r.out + r.err;
+    if (out.size() > 3000) out = out.substr(out.size() - 3000);
+    // apt's own words ("Version '4.96-99' for 'exim4-base' was not found") tell the user what to fix.
+    throw InfraError("image build for " + to_string(req.family) + " " + req.release + " with [" + join(packages, " ") +
+                     "] failed" + (r.timed_out ? " (timed out)" : "") + ":\n" + out);
+  }
+
+  // Verify inside the image: what is installed must be what was asked for.
+  std::vector<std::string> query = req.family == Family::debian
+      ? std::vector<std::string>{"dpkg-query", "-W", "-f", "${Package}\t${Version}\n"}
+      : std::vector<std::string>{"rpm", "-qa", "--qf", "%{NAME}\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\n"};
+  std::vector<std::string> run_args{"run", "--rm", "--network", "none"};
+  run_args.insert(run_args.end(), extra.begin(), extra.end());
+  run_args.push_back(tmp_tag);
+  run_args.insert(run_args.end(), query.begin(), query.end());
+  auto q = podman_.check(run_args, 120s, "list the packages installed in " + tmp_tag);
+  Image img;
+  img.tag = tag;
+  img.installed = parse_name_versions(q.out);
+  if (req.family == Family::fedora)
+    for (auto& [k, v] : img.installed) v = normalize_rpm_evr(v);
+  std::vector<std::string> mismatches;
+  auto check_one = [&](const std::string& name, const std::string& want) {
+    auto it = img.installed.find(name);
+    if (it == img.installed.end()) {
+      mismatches.push_back(name + " is not installed");
+      return;
+    }
+    img.requested[name] = it->second;
+    std::string w = req.family == Family::fedora ? normalize_rpm_evr(want) : want;
+    if (!w.empty() && it->second != w) mismatches.push_back(name + ": asked for " + w + ", installed " + it->second);
+  };
+  for (const auto& p : packages) {
+    auto [name, version] = split_pin(req.family, p);
+    check_one(name, version);
+  }
+  for (const auto& [name, version] : local_ids) check_one(name, version);
+  if (!mismatches.empty()) {
+    podman_.run({"rmi", "-f", tmp_tag}, 60s, "", true);
+    throw InfraError("image " + tag + " does not hold the requested packages: " + join(mismatches, "; "));
+  }
+
+  // Record the verified versions as labels on the final tag.
+  TempDir label_ctx("harness-label");
+  write_file(label_ctx.path() / "Containerfile", "FROM " + tmp_tag + "\n");
+  auto lr = podman_.run({"build", "--pull=never", "-t", tag,
+                         "--label", std::string(kLabelPackages) + "=" + render_name_versions(img.requested),
+                         "--label", std::string(kLabelInstalled) + "=" + render_name_versions(img.installed),
+                         label_ctx.path().string()},
+                        120s);
+  podman_.run({"rmi", tmp_tag}, 60s, "", true);
+  if (!lr.ok()) throw InfraError("cannot label image " + tag + ": " + lr.err);
+  img.id = inspect(tag).id;
+  img.built = true;
+  return img;
+}
+
+}  // namespace harness

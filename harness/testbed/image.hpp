@@ -1,0 +1,58 @@
+// Testbed images: a base per distro release (debootstrap or registry) plus a layer built from
+// containers/<family>/Containerfile with an exact package list. Tag = content hash of recipe,
+// base image id and packages; an image is reused when present and verified after every build.
+#pragma once
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harness/plan/candidate_spec.hpp"
+#include "harness/plan/config.hpp"
+#include "harness/testbed/podman.hpp"
+
+namespace harness {
+
+struct ImageRequest {
+  Family family = Family::debian;
+  std::string release;                       // bookworm / 41
+  std::vector<std::string> sources;          // Debian: sources.list lines; Fedora: repo baseurls
+  std::vector<std::string> packages;         // "exim4-base=4.96-15+deb12u7" (pinned) or "perl" (any)
+  std::vector<std::filesystem::path> local_packages;  // .deb/.rpm files installed from the host
+  bool allow_expired_metadata = false;       // apt: Acquire::Check-Valid-Until=false (stale sid/forky)
+};
+
+struct Image {
+  std::string tag;
+  std::string id;
+  std::map<std::string, std::string> installed;  // every installed package -> version
+  // The requested packages with the version actually installed (also stored as a label).
+  std::map<std::string, std::string> requested;
+  bool built = false;  // false when an existing image was reused
+};
+
+struct ImageStoreOptions {
+  std::filesystem::path recipes_dir;  // containers/
+  std::filesystem::path cache_dir;    // locks, base rootfs scratch
+  Mirrors mirrors;
+  std::chrono::seconds build_timeout{900};
+};
+
+class ImageStore {
+ public:
+  ImageStore(const Podman& podman, ImageStoreOptions options);
+  // The distro's base image tag, built (debootstrap) or pulled when missing.
+  std::string ensure_base(Family family, const std::string& release, bool allow_expired_metadata = false);
+  // Builds (or reuses) and verifies. Throws InfraError when the build fails or an installed
+  // version differs from a pin; UsageError when a pinned version does not exist.
+  Image ensure(const ImageRequest& request);
+
+  // Reads the package labels of an existing image.
+  Image inspect(const std::string& tag) const;
+
+ private:
+  const Podman& podman_;
+  ImageStoreOptions opt_;
+};
+
+}  // namespace harness

@@ -1,0 +1,224 @@
+#include "harness/testbed/testbed.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <unistd.h>
+
+#include "harness/common/error.hpp"
+#include "harness/common/log.hpp"
+#include "harness/common/tempdir.hpp"
+
+namespace harness {
+namespace {
+using namespace std::chrono_literals;
+
+std::string random_suffix() {
+  static const char* alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::random_device rd;
+  std::string s;
+  for (int i = 0; i < 8; ++i) s += alphabet[rd() % 36];
+  return s;
+}
+
+std::string sanitize(const std::string& s) {
+  std::string out;
+  for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '-';
+  return out.substr(0, 40);
+}
+
+// Field 22 of /proc/PID/stat: tells a reused pid from the process that made the container.
+std::string process_start_time(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  std::getline(in, stat);
+  auto close_paren = stat.rfind(')');
+  if (close_paren == std::string::npos) return "";
+  std::istringstream fields(stat.substr(close_paren + 2));
+  std::string f;
+  for (int i = 3; i <= 22 && fields >> f; ++i) {
+  }
+  return f;
+}
+
+void throw_if_podman_failed(const ProcessResult& r, const std::string& name, const std::string& what) {
+  // 125: podman's own error; 126/127 with podman's message: the command could not be started.
+  bool podman_error = r.exit_code == 125 ||
+                      ((r.exit_code == 126 || r.exit_code == 127) && r.err.rfind("Error: ", 0) == 0) ||
+                      r.err.find("no such container") != std::string::npos;
+  if (podman_error)
+    throw InfraError("testbed " + name + ": podman failed to " + what + " (exit " + std::to_string(r.exit_code) +
+                     "): " + r.err.substr(0, 2000));
+}
+}  // namespace
+
+std::string boot_id() {
+  std::ifstream in("/proc/sys/kernel/random/boot_id");
+  std::string id;
+  std::getline(in, id);
+  return id;
+}
+
+Testbed::Testbed(const Podman& podman, const TestbedOptions& o) : podman_(&podman), image_(o.image) {
+  name_ = "harness-" + sanitize(o.role.empty() ? "testbed" : o.role) + "-" + random_suffix();
+  std::vector<std::string> args{"run", "-d", "--name", name_};
+  std::map<std::string, std::string> labels = o.labels;
+  labels[kLabelManaged] = "1";
+  labels[kLabelPid] = std::to_string(getpid()) + ":" + process_start_time(getpid());
+  labels[kLabelBoot] = boot_id();
+  labels[kLabelRun] = o.run_id;
+  if (o.keep) labels[kLabelKeep] = "1";
+  for (const auto& [k, v] : labels) args.insert(args.end(), {"--label", k + "=" + v});
+  auto extra = podman.container_args();
+  args.insert(args.end(), extra.begin(), extra.end());
+  for (int p : o.ports) args.insert(args.end(), {"-p", "127.0.0.1::" + std::to_string(p)});
+  args.insert(args.end(), {o.image, "sleep", "infinity"});
+  // From here on the name may exist in podman: if anything below fails, remove it.
+  try {
+    auto r = podman.run(args, 120s);
+    if (r.timed_out) throw InfraError("testbed " + name_ + ": podman run timed out after 120 s");
+    if (r.exit_code != 0)
+      throw InfraError("testbed " + name_ + ": podman could not start image " + o.image + " (exit " +
+                       std::to_string(r.exit_code) + "): " + r.err.substr(0, 2000));
+    if (!o.ports.empty()) {
+      auto pr = podman.check({"port", name_}, 30s, "list the published ports of " + name_);
+      std::istringstream lines(pr.out);
+      std::string line;
+      while (std::getline(lines, line)) {
+        // "25/tcp -> 127.0.0.1:37151"
+        auto slash = line.find('/');
+        auto colon = line.rfind(':');
+        if (slash == std::string::npos || colon == std::string::npos) continue;
+        ports_[std::stoi(line.substr(0, slash))] = std::stoi(line.substr(colon + 1));
+      }
+      for (int p : o.ports)
+        if (!ports_.count(p)) throw InfraError("testbed " + name_ + ": port " + std::to_string(p) + " was not published");
+    }
+  } catch (...) {
+    remove();
+    throw;
+  }
+  log::verbose("testbed " + name_ + " started from " + o.image);
+}
+
+Testbed Testbed::attach(const Podman& podman, const std::string& name) {
+  auto r = podman.run({"inspect", "--type", "container", "--format", "json", name}, 30s);
+  if (r.exit_code != 0) throw UsageError("no testbed named '" + name + "' (list them with: podman ps --filter label=io.harness.managed=1)");
+  auto j = nlohmann::json::parse(r.out);
+  if (j.empty() || j[0]["Config"]["Labels"].value(kLabelManaged, "") != "1")
+    throw UsageError("container '" + name + "' was not started by the harness; refusing to touch it");
+  Testbed t(podman);
+  t.name_ = name;
+  t.image_ = j[0].value("ImageName", "");
+  t.keep_ = true;
+  auto ports = j[0]["NetworkSettings"]["Ports"];
+  if (ports.is_object()) {
+    for (auto& [key, binds] : ports.items()) {
+      if (!binds.is_array() || binds.empty()) continue;
+      t.ports_[std::stoi(key)] = std::stoi(binds[0].value("HostPort", "0"));
+    }
+  }
+  return t;
+}
+
+Testbed::Testbed(Testbed&& o) noexcept
+    : podman_(o.podman_), name_(std::move(o.name_)), image_(std::move(o.image_)), ports_(std::move(o.ports_)),
+      keep_(o.keep_), removed_(o.removed_) {
+  o.removed_ = true;
+}
+
+Testbed::~Testbed() {
+  if (!keep_) remove();
+}
+
+void Testbed::remove() noexcept {
+  if (removed_ || name_.empty()) return;
+  removed_ = true;
+  try {
+    auto r = podman_->run({"rm", "-f", "-t", "0", name_}, 60s, "", /*ignore_interrupt=*/true);
+    if (r.exit_code != 0 && r.err.find("no such container") == std::string::npos)
+      log::warn("could not remove testbed " + name_ + " (run 'harness gc'): " + r.err);
+    else
+      log::verbose("testbed " + name_ + " removed");
+  } catch (const std::exception& e) {
+    log::warn("could not remove testbed " + name_ + " (run 'harness gc'): " + e.what());
+  }
+}
+
+ExecResult Testbed::exec(const std::vector<std::string>& argv, const std::string& stdin_data,
+                         std::chrono::milliseconds timeout) const {
+  // `timeout` inside the container: killing the podman client alone would leave the command running.
+  auto secs = std::max<long long>(1, (timeout.count() + 999) / 1000);
+  std::vector<std::string> args{"exec"};
+  if (!stdin_data.empty()) args.push_back("-i");
+  args.insert(args.end(), {name_, "timeout", "-k", "2", std::to_string(secs)});
+  args.insert(args.end(), argv.begin(), argv.end());
+  auto r = podman_->run(args, timeout + 15s, stdin_data);
+  ExecResult e{r.exit_code, r.timed_out || r.exit_code == 124, std::move(r.out), std::move(r.err), r.duration};
+  if (r.timed_out) throw InfraError("testbed " + name_ + ": podman exec did not return within " +
+                                    std::to_string(secs + 15) + " s (" + shell_quote(argv) + ")");
+  throw_if_podman_failed(r, name_, "exec " + shell_quote(argv));
+  return e;
+}
+
+ExecResult Testbed::sh(const std::string& script, const std::string& stdin_data,
+                       std::chrono::milliseconds timeout) const {
+  return exec({"sh", "-c", script}, stdin_data, timeout);
+}
+
+void Testbed::copy_in(const std::filesystem::path& host_path, const std::string& container_path) const {
+  podman_->check({"cp", host_path.string(), name_ + ":" + container_path}, 120s,
+                 "copy " + host_path.string() + " into " + name_);
+}
+
+void Testbed::copy_out(const std::string& container_path, const std::filesystem::path& host_path) const {
+  podman_->check({"cp", name_ + ":" + container_path, host_path.string()}, 120s,
+                 "copy " + container_path + " out of " + name_);
+}
+
+void Testbed::write_file(const std::string& container_path, const std::string& data, const std::string& mode) const {
+  auto r = exec({"sh", "-c", "umask 077; cat > \"$1\" && chmod " + mode + " \"$1\"", "sh", container_path}, data.empty() ? std::string() : data);
+  if (r.exit_code != 0) throw InfraError("testbed " + name_ + ": cannot write " + container_path + ": " + r.err);
+}
+
+int Testbed::published_port(int container_port) const {
+  auto it = ports_.find(container_port);
+  if (it == ports_.end()) throw InfraError("testbed " + name_ + ": port " + std::to_string(container_port) + " is not published");
+  return it->second;
+}
+
+GcReport collect_garbage(const Podman& podman, bool all) {
+  GcReport rep;
+  auto r = podman.check({"ps", "-a", "--filter", std::string("label=") + kLabelManaged + "=1", "--format", "json"}, 60s,
+                        "list harness containers");
+  auto list = nlohmann::json::parse(r.out.empty() ? "[]" : r.out);
+  std::string boot = boot_id();
+  for (const auto& c : list) {
+    std::string name = c["Names"].is_array() && !c["Names"].empty() ? c["Names"][0].get<std::string>() : c.value("Id", "");
+    auto labels = c.value("Labels", nlohmann::json::object());
+    bool dead = all;
+    if (!dead) {
+      std::string owner = labels.value(kLabelPid, "");
+      auto colon = owner.find(':');
+      pid_t pid = colon == std::string::npos ? 0 : static_cast<pid_t>(std::atoi(owner.substr(0, colon).c_str()));
+      std::string start = colon == std::string::npos ? "" : owner.substr(colon + 1);
+      bool kept_on_purpose = labels.value(kLabelKeep, "") == "1";
+      bool alive = pid > 0 && labels.value(kLabelBoot, "") == boot && (::kill(pid, 0) == 0 || errno == EPERM) &&
+                   process_start_time(pid) == start;
+      dead = !alive && !kept_on_purpose;
+    }
+    if (!dead) {
+      rep.kept.push_back(name);
+      continue;
+    }
+    auto rm = podman.run({"rm", "-f", "-t", "0", name}, 60s, "", true);
+    if (rm.exit_code == 0) rep.removed.push_back(name);
+    else log::warn("could not remove " + name + ": " + rm.err);
+  }
+  return rep;
+}
+
+}  // namespace harness

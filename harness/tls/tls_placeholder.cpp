@@ -1,0 +1,1 @@
+// Filled by the starttls work: certificates, client profiles, the SMTP STARTTLS engine.

@@ -1,0 +1,112 @@
+#define BOOST_TEST_MODULE common
+#include <boost/test/unit_test.hpp>
+#include <csignal>
+#include <thread>
+
+#include "harness/common/error.hpp"
+#include "harness/common/hash.hpp"
+#include "harness/common/interrupt.hpp"
+#include "harness/common/process.hpp"
+#include "harness/common/tempdir.hpp"
+#include "harness/plan/candidate_spec.hpp"
+
+using namespace harness;
+using namespace std::chrono_literals;
+
+BOOST_AUTO_TEST_CASE(process_captures_output_and_exit_code) {
+  auto r = run_process({"sh", "-c", "echo out; echo err >&2; exit 3"});
+  BOOST_TEST(r.exit_code == 3);
+  BOOST_TEST(r.out == "out\n");
+  BOOST_TEST(r.err == "err\n");
+  BOOST_TEST(!r.timed_out);
+}
+
+BOOST_AUTO_TEST_CASE(process_feeds_stdin) {
+  std::string big(1 << 20, 'x');
+  auto r = run_process({"wc", "-c"}, {.stdin_data = big});
+  BOOST_TEST(std::stoul(r.out) == big.size());
+}
+
+BOOST_AUTO_TEST_CASE(process_timeout_kills_the_whole_group) {
+  auto start = std::chrono::steady_clock::now();
+  // The grandchild holds the pipe open: only a group kill ends it.
+  auto r = run_process({"sh", "-c", "sleep 30 & sleep 30"}, {.timeout = 300ms});
+  BOOST_TEST(r.timed_out);
+  BOOST_TEST(!r.ok());
+  BOOST_TEST((std::chrono::steady_clock::now() - start < 5s));
+}
+
+BOOST_AUTO_TEST_CASE(process_missing_program_is_infra_error) {
+  BOOST_CHECK_THROW(run_process({"no-such-program-xyz"}), InfraError);
+}
+
+BOOST_AUTO_TEST_CASE(process_output_is_bounded) {
+  auto r = run_process({"sh", "-c", "head -c 100000 /dev/zero"}, {.max_output = 1000});
+  BOOST_TEST(r.out.size() == 1000u);
+  BOOST_TEST(r.truncated);
+}
+
+BOOST_AUTO_TEST_CASE(sigint_interrupts_a_running_child) {
+  install_interrupt_handlers();
+  std::thread t([] {
+    std::this_thread::sleep_for(200ms);
+    ::kill(::getpid(), SIGINT);
+  });
+  auto start = std::chrono::steady_clock::now();
+  BOOST_CHECK_THROW(run_process({"sleep", "30"}), Interrupted);
+  t.join();
+  BOOST_TEST((std::chrono::steady_clock::now() - start < 5s));
+  // Cleanup calls still run after the signal.
+  auto r = run_process({"true"}, {.ignore_interrupt = true});
+  BOOST_TEST(r.ok());
+}
+
+BOOST_AUTO_TEST_CASE(shell_quote_quotes_what_needs_it) {
+  BOOST_TEST(shell_quote({"exim", "-bp"}) == "exim -bp");
+  BOOST_TEST(shell_quote({"sh", "-c", "echo 'a b'"}) == "sh -c 'echo '\\''a b'\\'''");
+}
+
+BOOST_AUTO_TEST_CASE(sha256_matches_known_vector) {
+  BOOST_TEST(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  Sha256 a, b;
+  BOOST_TEST(a.field("ab").field("c").hex() != b.field("a").field("bc").hex());
+}
+
+BOOST_AUTO_TEST_CASE(tempdir_is_private_and_removed) {
+  std::filesystem::path p;
+  {
+    TempDir d("harness-test");
+    p = d.path();
+    write_file(p / "key.pem", "secret", 0600);
+    BOOST_TEST(((std::filesystem::status(p).permissions() & std::filesystem::perms::others_all) ==
+                std::filesystem::perms::none));
+    BOOST_TEST(read_file(p / "key.pem") == "secret");
+  }
+  BOOST_TEST(!std::filesystem::exists(p));
+}
+
+BOOST_AUTO_TEST_CASE(candidate_specs_parse) {
+  auto s = parse_candidate_spec("fedora:41:testing");
+  BOOST_TEST((s.family == Family::fedora));
+  BOOST_TEST(s.release == "41");
+  BOOST_TEST(s.channel == "testing");
+  auto d = parse_candidate_spec("debian:bookworm:proposed-updates");
+  BOOST_TEST((d.family == Family::debian));
+  BOOST_TEST(d.channel == "proposed-updates");
+}
+
+BOOST_AUTO_TEST_CASE(bad_candidate_specs_name_the_problem) {
+  auto message = [](const char* text) {
+    try {
+      parse_candidate_spec(text);
+    } catch (const UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  BOOST_TEST(message("fedora:41").find("expected distro:release:channel") != std::string::npos);
+  BOOST_TEST(message("debian:bookwrom:stable").find("unknown Debian release 'bookwrom'") != std::string::npos);
+  BOOST_TEST(message("fedora:41:updates").find("use stable or testing") != std::string::npos);
+  BOOST_TEST(message("ubuntu:noble:stable").find("unknown distro 'ubuntu'") != std::string::npos);
+  BOOST_TEST(message("local:/no/such/dir").find("is not a folder") != std::string::npos);
+}
