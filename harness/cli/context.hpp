@@ -49,5 +49,8 @@ void add_candidates(CLI::App& app, Context& ctx, int* exit_code);
 void add_capture_queue(CLI::App& app, Context& ctx, int* exit_code);
 void add_run(CLI::App& app, Context& ctx, int* exit_code);
 void add_bugzilla(CLI::App& app, Context& ctx, int* exit_code);
+void add_prepush(CLI::App& app, Context& ctx, int* exit_code);
+void add_nightly(CLI::App& app, Context& ctx, int* exit_code);
+void add_hook(CLI::App& app, Context& ctx, int* exit_code);
 
 }  // namespace harness::cli

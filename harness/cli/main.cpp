@@ -86,6 +86,9 @@ int main(int argc, char** argv) {
   add_capture_queue(app, ctx, &exit_code);
   add_run(app, ctx, &exit_code);
   add_bugzilla(app, ctx, &exit_code);
+  add_prepush(app, ctx, &exit_code);
+  add_nightly(app, ctx, &exit_code);
+  add_hook(app, ctx, &exit_code);
 
   try {
     app.parse(argc, argv);
