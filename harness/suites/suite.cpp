@@ -44,6 +44,9 @@ ImageRequest SuiteContext::image_for(const std::vector<std::string>& package_nam
 }
 
 Testbed SuiteContext::start(const Image& image, const std::string& role, std::vector<int> ports) const {
+  bool known = false;
+  for (const auto& i : images_used) known = known || i.tag == image.tag;
+  if (!known) images_used.push_back(image);
   TestbedOptions o;
   o.image = image.tag;
   o.run_id = run_id;

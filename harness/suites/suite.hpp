@@ -45,6 +45,8 @@ struct SuiteContext {
   std::string run_id;
   std::filesystem::path work_dir;  // scratch + logs for this suite and stream
   std::map<std::string, std::string> options;  // suite options from the CLI/plan (e.g. "queues")
+  // Every image start() started a testbed from (the reports record their ids and versions).
+  mutable std::vector<Image> images_used;
 
   // An image request for these package names: pinned where `pins` has the name, local files
   // whose package name is asked for replace the archive's.
