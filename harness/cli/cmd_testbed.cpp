@@ -21,6 +21,10 @@ std::vector<std::string> split_list(const std::vector<std::string>& items) {
   }
   return out;
 }
+std::vector<std::string> command_words(const std::vector<std::string>& words) {
+  if (words.empty()) throw UsageError("no command given (put it after --)");
+  return words;
+}
 }  // namespace
 
 void add_testbed(CLI::App& app, Context& ctx, int* exit_code) {
@@ -63,14 +67,47 @@ void add_testbed(CLI::App& app, Context& ctx, int* exit_code) {
     *exit_code = kExitOk;
   });
 
+  // `testbed run`: a fresh testbed for one command, removed afterwards (also on ^C).
+  static UpOptions run_opt;
+  static std::vector<std::string> run_argv;
+  static std::string run_id = "manual";
+  static int run_timeout = 300;
+  auto* run_cmd = tb->add_subcommand("run", "Start a testbed, run one command in it, remove it: testbed run [opts] -- COMMAND...");
+  run_cmd->add_option("--distro", run_opt.distro, "debian or fedora")->capture_default_str();
+  run_cmd->add_option("--release", run_opt.release, "bookworm, trixie, sid / 41, ...")->capture_default_str();
+  run_cmd->add_option("--channel", run_opt.channel, "stable, proposed-updates / stable, testing")->capture_default_str();
+  run_cmd->add_option("--packages", run_opt.packages, "Packages to install, NAME or NAME=VERSION, comma separated");
+  run_cmd->add_option("--run-id", run_id, "Label io.harness.run of the container")->capture_default_str();
+  run_cmd->add_option("--timeout", run_timeout, "Seconds before the command is killed")->capture_default_str();
+  // Everything after the options (or after `--`) is the command, passed through untouched.
+  run_cmd->footer("Example: harness testbed run --release trixie --packages exim4-daemon-light -- exim -bV");
+  run_cmd->callback([&ctx, exit_code] {
+    run_argv = command_words(ctx.command);
+    auto spec = parse_candidate_spec(run_opt.distro + ":" + run_opt.release + ":" + run_opt.channel);
+    ImageRequest req;
+    req.family = spec.family;
+    req.release = spec.release;
+    req.packages = split_list(run_opt.packages);
+    req.allow_expired_metadata = ctx.allow_expired_metadata;
+    if (spec.family == Family::debian) req.sources = debian_apt_sources(spec, ctx.mirrors);
+    auto image = ctx.images().ensure(req);
+    Testbed t(ctx.podman(), {.image = image.tag, .run_id = run_id, .role = "run"});
+    auto r = t.exec(run_argv, "", std::chrono::seconds(run_timeout));
+    std::cout << r.out;
+    std::cerr << r.err;
+    if (r.timed_out) std::cerr << "harness: command timed out after " << run_timeout << " s\n";
+    *exit_code = r.exit_code;
+  });
+
   static std::string exec_name;
   static std::vector<std::string> exec_argv;
   static int exec_timeout = 300;
   auto* exec_cmd = tb->add_subcommand("exec", "Run a command in a testbed: testbed exec NAME -- COMMAND...");
   exec_cmd->add_option("name", exec_name, "Testbed name printed by 'testbed up'")->required();
-  exec_cmd->add_option("command", exec_argv, "Command and arguments")->required();
+  exec_cmd->footer("Example: harness testbed exec harness-manual-abc123 -- exim -bV");
   exec_cmd->add_option("--timeout", exec_timeout, "Seconds before the command is killed")->capture_default_str();
   exec_cmd->callback([&ctx, exit_code] {
+    exec_argv = command_words(ctx.command);
     auto t = Testbed::attach(ctx.podman(), exec_name);
     auto r = t.exec(exec_argv, "", std::chrono::seconds(exec_timeout));
     std::cout << r.out;

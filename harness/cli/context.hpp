@@ -19,6 +19,7 @@ struct Context {
   std::filesystem::path cache_dir;  // $XDG_CACHE_HOME/harness
   Mirrors mirrors;
   bool allow_expired_metadata = false;
+  std::vector<std::string> command;  // the words after `--` (testbed run/exec)
 
   // Built on first use (probing podman costs a container start when nothing is cached).
   const Podman& podman();

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdlib>
+#include <algorithm>
 #include <iostream>
 
 #include "harness/cli/context.hpp"
@@ -90,8 +91,18 @@ int main(int argc, char** argv) {
   add_nightly(app, ctx, &exit_code);
   add_hook(app, ctx, &exit_code);
 
+  // Everything after the first `--` is a command for a testbed, passed on untouched.
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--") {
+      ctx.command.assign(argv + i + 1, argv + argc);
+      break;
+    }
+    args.emplace_back(argv[i]);
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 takes the vector form last-to-first
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : kExitUsage;

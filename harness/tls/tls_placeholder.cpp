@@ -1,1 +1,0 @@
-// Filled by the starttls work: certificates, client profiles, the SMTP STARTTLS engine.
