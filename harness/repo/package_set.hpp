@@ -16,6 +16,8 @@ struct Package {
   std::string source;   // source package name
   std::string repo;     // where it was found (suite/repo id, or "local")
   std::string advisory; // FEDORA-2024-..., DSA-..., empty when none
+  std::string advisory_type;      // updateinfo type: security, bugfix, enhancement, newpackage
+  std::string severity;           // updateinfo severity: None, Low, Moderate, Important, Critical
   std::vector<std::string> bugs;  // "rhbz#2258027", "debbug#123"
 
   // [epoch:]version[-release]

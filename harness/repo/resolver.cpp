@@ -1,11 +1,436 @@
+// Loads verified metadata into one libsolv pool per spec, picks the candidate of every watched
+// package (highest version across the channel's repos, as apt and dnf do with default priorities)
+// and solves "install these" for the whole transaction.
 #include "harness/repo/resolver.hpp"
 
+// libsolv's Solvable has a member named `requires`, a keyword since C++20; rename it in this file only.
+#define requires solv_requires
+extern "C" {
+#include <solv/evr.h>
+#include <solv/pool.h>
+#include <solv/poolarch.h>
+#include <solv/repo.h>
+#include <solv/repo_deb.h>
+#include <solv/repo_rpmdb.h>
+#include <solv/repo_rpmmd.h>
+#include <solv/repo_solv.h>
+#include <solv/repo_updateinfoxml.h>
+#include <solv/repo_write.h>
+#include <solv/solv_xfopen.h>
+#include <solv/solver.h>
+#include <solv/transaction.h>
+}
+#undef requires
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <set>
+
 #include "harness/common/error.hpp"
+#include "harness/common/hash.hpp"
+#include "harness/common/log.hpp"
+#include "harness/common/tempdir.hpp"
+#include "harness/repo/channels.hpp"
+#include "harness/repo/debian_release.hpp"
+#include "harness/repo/download.hpp"
+#include "harness/repo/rpmmd.hpp"
+
+namespace fs = std::filesystem;
 
 namespace harness {
+namespace {
 
-Resolution resolve(const CandidateSpec& spec, const std::vector<std::string>&, const ResolveOptions&) {
-  throw InfraError("resolving " + spec.text + ": candidate resolution is not ready yet");
+struct PoolFree {
+  void operator()(Pool* p) const { pool_free(p); }
+};
+struct SolverFree {
+  void operator()(Solver* s) const { solver_free(s); }
+};
+struct TransactionFree {
+  void operator()(Transaction* t) const { transaction_free(t); }
+};
+struct FileClose {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+using PoolPtr = std::unique_ptr<Pool, PoolFree>;
+using FilePtr = std::unique_ptr<std::FILE, FileClose>;
+struct QueueGuard {
+  Queue q;
+  QueueGuard() { queue_init(&q); }
+  ~QueueGuard() { queue_free(&q); }
+  QueueGuard(const QueueGuard&) = delete;
+  QueueGuard& operator=(const QueueGuard&) = delete;
+};
+
+const char* pool_arch(Family f) { return f == Family::debian ? "amd64" : "x86_64"; }
+
+PoolPtr make_pool(Family f) {
+  PoolPtr pool(pool_create());
+  pool_setdisttype(pool.get(), f == Family::debian ? DISTTYPE_DEB : DISTTYPE_RPM);
+  pool_setarch(pool.get(), pool_arch(f));
+  return pool;
+}
+
+// Parsed repositories as libsolv's own .solv files, keyed by the SHA-256 of the verified inputs: loading
+// them skips xz/zstd decompression and parsing. The .solv file is itself checked against the hash
+// recorded when it was written, so a corrupted cache is rebuilt, never trusted.
+class SolvCache {
+ public:
+  explicit SolvCache(fs::path dir) : dir_(std::move(dir)) {}
+
+  bool load(Repo* repo, const std::string& key) const {
+    fs::path solv = dir_ / (key + ".solv"), sum = dir_ / (key + ".solv.sha256");
+    std::error_code ec;
+    if (!fs::exists(solv, ec) || !fs::exists(sum, ec)) return false;
+    if (sha256_file_hex(solv) != read_file(sum)) {
+      log::warn("cached " + solv.string() + " does not match its recorded hash; rebuilding it");
+      return false;
+    }
+    FilePtr fp(std::fopen(solv.c_str(), "r"));
+    if (!fp || repo_add_solv(repo, fp.get(), 0) != 0) {
+      repo_empty(repo, 1);
+      return false;
+    }
+    return true;
+  }
+
+  void store(Repo* repo, const std::string& key) const {
+    std::error_code ec;
+    fs::create_directories(dir_, ec);
+    fs::path solv = dir_ / (key + ".solv"), part = dir_ / (key + ".solv.part");
+    {
+      FilePtr fp(std::fopen(part.c_str(), "w"));
+      if (!fp || repo_write(repo, fp.get()) != 0) {
+        log::warn("cannot write " + part.string() + "; the next run parses the metadata again");
+        fs::remove(part, ec);
+        return;
+      }
+    }
+    std::string sum = sha256_file_hex(part);
+    fs::rename(part, solv, ec);
+    if (!ec) write_file(dir_ / (key + ".solv.sha256"), sum);
+  }
+
+ private:
+  fs::path dir_;
+};
+
+// Adds a compressed metadata file with `add` (libsolv picks the decompressor by the file suffix).
+template <typename Add>
+void add_file(Pool* pool, const fs::path& file, const std::string& url, Add add) {
+  FilePtr fp(solv_xfopen(file.c_str(), "r"));
+  if (!fp) throw InfraError("cannot open " + file.string() + " (from " + url + "): unsupported compression or unreadable");
+  if (add(fp.get()) != 0)
+    throw InfraError("cannot parse " + url + " (cached as " + file.string() + "): " + pool_errstr(pool));
+}
+
+struct Loader {
+  Pool* pool;
+  const ResolveOptions& options;
+  Downloader downloader;
+  SolvCache solv_cache;
+  std::vector<std::string> loaded;  // repo ids, for messages
+
+  Loader(Pool* p, const ResolveOptions& o)
+      : pool(p), options(o), downloader(DownloadOptions{.cache_dir = o.cache_dir, .offline = o.offline,
+                                                        .timeout = o.timeout}),
+        solv_cache(o.cache_dir / "solv") {}
+
+  void load_debian(const RepoRef& r) {
+    std::string dists = r.base_url + "/dists/" + r.suite + "/";
+    std::string url = dists + "InRelease";
+    fs::path inrelease = downloader.fetch_index(url, /*missing_ok=*/true);
+    if (inrelease.empty())
+      throw InfraError(r.suite + " is not available from " + r.base_url + ": " + url +
+                       " does not exist (HTTP 404). This mirror does not publish that suite; use another channel "
+                       "or point --debian-mirror at a mirror that carries it.");
+    std::string text = verify_inrelease(inrelease, url, options.debian_keyring, options.timeout);
+    ReleaseFile release = parse_release(text, url);
+    // A validly signed Release of another suite must not stand in for this one.
+    auto field = [&](const char* k) { auto it = release.fields.find(k); return it == release.fields.end() ? "" : it->second; };
+    if (field("Codename") != r.suite && field("Suite") != r.suite)
+      throw InfraError(url + " is signed but describes suite '" + field("Suite") + "' (codename '" + field("Codename") +
+                       "'), not " + r.suite + "; refusing it");
+    check_valid_until(release, url, std::chrono::system_clock::now(), options.allow_expired_metadata);
+    std::string index = r.component + "/binary-" + pool_arch(Family::debian) + "/Packages.xz";
+    auto it = release.sha256.find(index);
+    if (it == release.sha256.end()) throw InfraError(url + " lists no " + index + "; cannot load " + r.id);
+    std::string data_url = release.acquire_by_hash
+                               ? dists + r.component + "/binary-amd64/by-hash/SHA256/" + it->second.sha256
+                               : dists + index;
+    fs::path file = downloader.fetch_verified(data_url, it->second.sha256, it->second.size, "Packages.xz");
+    Repo* repo = repo_create(pool, r.id.c_str());
+    std::string key = sha256_hex("debpackages-v1\n" + it->second.sha256);
+    if (!solv_cache.load(repo, key)) {
+      add_file(pool, file, data_url, [&](std::FILE* fp) { return repo_add_debpackages(repo, fp, 0); });
+      solv_cache.store(repo, key);
+    }
+    loaded.push_back(r.id);
+  }
+
+  void load_fedora(const CandidateSpec& spec, const RepoRef& r) {
+    const Mirrors& m = options.mirrors;
+    std::string base, repomd_url;
+    std::optional<Metalink> metalink;
+    std::string metalink_url;
+    if (!m.fedora_baseurl.empty()) {
+      std::string rel = spec.release;
+      std::string path = r.id == "fedora"    ? "releases/" + rel + "/Everything/x86_64/os/"
+                         : r.id == "updates" ? "updates/" + rel + "/Everything/x86_64/"
+                                             : "updates/testing/" + rel + "/Everything/x86_64/";
+      base = m.fedora_baseurl;
+      if (base.back() != '/') base += '/';
+      base += path;
+      repomd_url = base + "repodata/repomd.xml";
+    } else {
+      std::string mm = r.id == "fedora" ? "fedora-" + spec.release
+                       : r.id == "updates" ? "updates-released-f" + spec.release
+                                           : "updates-testing-f" + spec.release;
+      metalink_url = m.fedora_metalink + "?repo=" + mm + "&arch=x86_64";
+      fs::path ml;
+      try {
+        ml = downloader.fetch_index(metalink_url);
+      } catch (const InfraError& e) {
+        throw InfraError(std::string(e.what()) +
+                         ". Fedora's MirrorManager is not reachable from here; point --fedora-baseurl at a "
+                         "reachable mirror (or a local rpm-md tree laid out like dl.fedoraproject.org)");
+      }
+      metalink = parse_metalink(read_file(ml), metalink_url);
+      repomd_url = metalink->urls.front();
+      base = repomd_url.substr(0, repomd_url.rfind("repodata/repomd.xml"));
+    }
+    fs::path repomd_file;
+    try {
+      repomd_file = downloader.fetch_index(repomd_url);
+    } catch (const InfraError& e) {
+      throw InfraError(std::string(e.what()) + " (Fedora repository " + r.id + " of " + spec.text + ")");
+    }
+    std::string repomd = read_file(repomd_file);
+    if (metalink) check_repomd_against_metalink(*metalink, sha256_hex(repomd), repomd_url, metalink_url);
+    auto data = parse_repomd(repomd, repomd_url);
+    const RepomdData* primary = find_repomd(data, "primary");
+    if (!primary) throw InfraError(repomd_url + " lists no primary metadata");
+    const RepomdData* updateinfo = find_repomd(data, "updateinfo");
+    auto fetch = [&](const RepomdData& d) {
+      std::string name = d.location.substr(d.location.rfind('/') + 1);
+      return downloader.fetch_verified(base + d.location, d.sha256, d.size, name);
+    };
+    fs::path primary_file = fetch(*primary);
+    fs::path updateinfo_file = updateinfo ? fetch(*updateinfo) : fs::path();
+    Repo* repo = repo_create(pool, r.id.c_str());
+    std::string key = sha256_hex("rpmmd-v1\n" + primary->sha256 + "\n" + (updateinfo ? updateinfo->sha256 : ""));
+    if (!solv_cache.load(repo, key)) {
+      add_file(pool, primary_file, base + primary->location,
+               [&](std::FILE* fp) { return repo_add_rpmmd(repo, fp, nullptr, REPO_NO_INTERNALIZE); });
+      if (updateinfo)
+        add_file(pool, updateinfo_file, base + updateinfo->location,
+                 [&](std::FILE* fp) { return repo_add_updateinfoxml(repo, fp, REPO_NO_INTERNALIZE); });
+      repo_internalize(repo);
+      solv_cache.store(repo, key);
+    }
+    loaded.push_back(r.id);
+  }
+
+  Repo* load_local(const CandidateSpec& spec) {
+    Repo* repo = repo_create(pool, "local");
+    int count = 0;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(*spec.local_dir)) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      std::string ext = f.extension().string();
+      if (ext != ".deb" && ext != ".rpm") continue;
+      if (f.filename().string().ends_with(".src.rpm")) continue;
+      if ((ext == ".deb") != (spec.family == Family::debian))
+        throw UsageError("candidate spec '" + spec.text + "': " + f.string() + " is a " + ext.substr(1) +
+                         " but the base is " + spec.base_text() + " (give a base of the same family after '@')");
+      Id p = ext == ".deb" ? repo_add_deb(repo, f.c_str(), REPO_NO_INTERNALIZE | REPO_REUSE_REPODATA)
+                           : repo_add_rpm(repo, f.c_str(), REPO_NO_INTERNALIZE | REPO_REUSE_REPODATA);
+      if (!p) throw UsageError("cannot read package " + f.string() + ": " + pool_errstr(pool));
+      ++count;
+    }
+    repo_internalize(repo);
+    if (count == 0)
+      throw UsageError("candidate spec '" + spec.text + "': " + spec.local_dir->string() + " holds no .deb or .rpm files");
+    loaded.push_back("local");
+    return repo;
+  }
+};
+
+std::string str(Pool* pool, Id id) { return id ? pool_id2str(pool, id) : ""; }
+
+std::string source_of(Pool* pool, Solvable* s) {
+  Id id = solvable_lookup_id(s, SOLVABLE_SOURCENAME);
+  return str(pool, id ? id : s->name);
+}
+
+// Higher is better: the pool's own arch, then arch-independent, then compatible foreign arches.
+int arch_rank(Pool* pool, Solvable* s) {
+  if (s->arch == ARCH_NOARCH || s->arch == ARCH_ALL) return 1;
+  return std::string(str(pool, s->arch)) == pool_arch(pool->disttype == DISTTYPE_DEB ? Family::debian : Family::fedora) ? 2 : 0;
+}
+
+bool better(Pool* pool, Id a, Id b) {  // a better candidate than b?
+  Solvable *sa = pool->solvables + a, *sb = pool->solvables + b;
+  int c = pool_evrcmp(pool, sa->evr, sb->evr, EVRCMP_COMPARE);
+  if (c != 0) return c > 0;
+  return arch_rank(pool, sa) > arch_rank(pool, sb);
+}
+
+Package to_package(Pool* pool, Id p, Family family) {
+  Solvable* s = pool->solvables + p;
+  Package pkg;
+  pkg.name = str(pool, s->name);
+  pkg.arch = str(pool, s->arch);
+  pkg.source = source_of(pool, s);
+  pkg.repo = s->repo->name ? s->repo->name : "";
+  std::string evr = str(pool, s->evr);
+  if (auto colon = evr.find(':'); colon != std::string::npos && evr.find_first_not_of("0123456789") == colon) {
+    pkg.epoch = evr.substr(0, colon);
+    evr = evr.substr(colon + 1);
+  }
+  if (family == Family::fedora) {
+    auto dash = evr.rfind('-');
+    pkg.version = evr.substr(0, dash);
+    if (dash != std::string::npos) pkg.release = evr.substr(dash + 1);
+  } else {
+    pkg.version = evr;
+  }
+  return pkg;
+}
+
+// updateinfo: the advisory (patch:<id> solvable) whose package list names this exact build.
+void add_advisory(Pool* pool, Package& pkg, Id name, Id evr) {
+  for (Id p = 2; p < pool->nsolvables; ++p) {
+    Solvable* s = pool->solvables + p;
+    if (!s->repo) continue;
+    std::string n = str(pool, s->name);
+    if (n.rfind("patch:", 0) != 0) continue;
+    bool match = false;
+    Dataiterator di;
+    dataiterator_init(&di, pool, s->repo, p, UPDATE_COLLECTIONLIST, nullptr, 0);
+    while (!match && dataiterator_step(&di)) {
+      dataiterator_setpos(&di);
+      match = pool_lookup_id(pool, SOLVID_POS, UPDATE_COLLECTION_NAME) == name &&
+              pool_lookup_id(pool, SOLVID_POS, UPDATE_COLLECTION_EVR) == evr;
+    }
+    dataiterator_free(&di);
+    if (!match) continue;
+    pkg.advisory = n.substr(6);
+    pkg.advisory_type = solvable_lookup_str(s, SOLVABLE_PATCHCATEGORY) ? solvable_lookup_str(s, SOLVABLE_PATCHCATEGORY) : "";
+    pkg.severity = solvable_lookup_str(s, UPDATE_SEVERITY) ? solvable_lookup_str(s, UPDATE_SEVERITY) : "";
+    dataiterator_init(&di, pool, s->repo, p, UPDATE_REFERENCE, nullptr, 0);
+    while (dataiterator_step(&di)) {
+      dataiterator_setpos(&di);
+      const char* type = pool_lookup_str(pool, SOLVID_POS, UPDATE_REFERENCE_TYPE);
+      const char* id = pool_lookup_str(pool, SOLVID_POS, UPDATE_REFERENCE_ID);
+      if (!id) continue;
+      std::string t = type ? type : "";
+      pkg.bugs.push_back(t == "bugzilla" ? "rhbz#" + std::string(id) : std::string(id));
+    }
+    dataiterator_free(&di);
+    return;
+  }
+}
+
+}  // namespace
+
+int compare_evr(Family family, const std::string& a, const std::string& b) {
+  static PoolPtr deb = make_pool(Family::debian), rpm = make_pool(Family::fedora);
+  Pool* pool = family == Family::debian ? deb.get() : rpm.get();
+  int c = pool_evrcmp_str(pool, a.c_str(), b.c_str(), EVRCMP_COMPARE);
+  return c < 0 ? -1 : c > 0 ? 1 : 0;
+}
+
+Resolution resolve(const CandidateSpec& spec, const std::vector<std::string>& packages, const ResolveOptions& options) {
+  PoolPtr pool = make_pool(spec.family);
+  Loader loader(pool.get(), options);
+  for (const auto& r : channel_repos(spec, options.mirrors)) {
+    log::progress("loading " + r.id + " metadata for " + spec.text);
+    if (spec.family == Family::debian)
+      loader.load_debian(r);
+    else
+      loader.load_fedora(spec, r);
+  }
+  Repo* local = spec.is_local() ? loader.load_local(spec) : nullptr;
+  pool_addfileprovides(pool.get());
+  pool_createwhatprovides(pool.get());
+
+  // Best candidate per binary name; the folder of a local spec wins over the base channel.
+  std::map<std::string, Id> best;
+  Id p;
+  Solvable* s;
+  FOR_POOL_SOLVABLES(p) {
+    s = pool->solvables + p;
+    if (s->arch == ARCH_SRC || s->arch == ARCH_NOSRC) continue;
+    std::string name = str(pool.get(), s->name);
+    if (name.find(':') != std::string::npos) continue;  // patch:..., not a package
+    auto [it, inserted] = best.emplace(name, p);
+    if (inserted) continue;
+    Solvable* cur = pool->solvables + it->second;
+    bool s_local = local && s->repo == local, cur_local = local && cur->repo == local;
+    if (s_local != cur_local ? s_local : better(pool.get(), p, it->second)) it->second = p;
+  }
+
+  std::string where;
+  for (const auto& id : loader.loaded) where += (where.empty() ? "" : ", ") + id;
+  std::vector<Id> chosen;
+  std::set<std::string> seen;
+  for (const auto& want : packages) {
+    std::vector<Id> found;
+    if (want.rfind("src:", 0) == 0) {
+      std::string src = want.substr(4);
+      for (const auto& [name, id] : best)
+        if (source_of(pool.get(), pool->solvables + id) == src) found.push_back(id);
+      if (found.empty())
+        throw UsageError("unknown source package '" + src + "' in " + spec.text + ": no binary package built from it in " +
+                         where);
+    } else {
+      auto it = best.find(want);
+      if (it == best.end())
+        throw UsageError("unknown package '" + want + "' in " + spec.text + ": not in " + where +
+                         " (binary names, or src:NAME for every binary of a source package)");
+      found.push_back(it->second);
+    }
+    for (Id id : found)
+      if (seen.insert(str(pool.get(), pool->solvables[id].name)).second) chosen.push_back(id);
+  }
+
+  Resolution res;
+  res.spec = spec;
+  res.packages.family = spec.family;
+  for (Id id : chosen) {
+    Package pkg = to_package(pool.get(), id, spec.family);
+    if (spec.family == Family::fedora) add_advisory(pool.get(), pkg, pool->solvables[id].name, pool->solvables[id].evr);
+    res.packages.packages.push_back(std::move(pkg));
+  }
+
+  // "Install these into the base": weak jobs, so that watched binaries that conflict with each other
+  // (exim4-daemon-light vs -heavy) are reported instead of failing the whole transaction.
+  QueueGuard job;
+  for (Id id : chosen) queue_push2(&job.q, SOLVER_INSTALL | SOLVER_SOLVABLE | SOLVER_WEAK, id);
+  std::unique_ptr<Solver, SolverFree> solver(solver_create(pool.get()));
+  solver_set_flag(solver.get(), SOLVER_FLAG_IGNORE_RECOMMENDED, 1);
+  int problems = solver_solve(solver.get(), &job.q);
+  for (int i = 1; i <= problems; ++i) res.transaction.push_back(std::string("problem ") + solver_problem2str(solver.get(), i));
+  std::unique_ptr<Transaction, TransactionFree> trans(solver_create_transaction(solver.get()));
+  transaction_order(trans.get(), 0);
+  std::set<Id> installed;
+  for (int i = 0; i < trans->steps.count; ++i) {
+    Id step = trans->steps.elements[i];
+    Solvable* st = pool->solvables + step;
+    int type = transaction_type(trans.get(), step, SOLVER_TRANSACTION_SHOW_ACTIVE | SOLVER_TRANSACTION_SHOW_ALL);
+    const char* verb = type == SOLVER_TRANSACTION_ERASE ? "erase" : "install";
+    installed.insert(step);
+    res.transaction.push_back(std::string(verb) + " " + str(pool.get(), st->name) + " " + str(pool.get(), st->evr));
+  }
+  for (Id id : chosen)
+    if (!installed.count(id))
+      res.transaction.push_back("not-installable-together " + str(pool.get(), pool->solvables[id].name) + " " +
+                                str(pool.get(), pool->solvables[id].evr));
+  return res;
 }
 
 }  // namespace harness

@@ -18,6 +18,8 @@ struct ResolveOptions {
   bool offline = false;                     // use only the cache; a miss is an error naming the URL
   bool allow_expired_metadata = false;      // accept Valid-Until in the past (refused by default, clear message)
   std::chrono::seconds timeout{60};         // per download
+  // Keys that sign Debian's InRelease files (gpgv --keyring).
+  std::filesystem::path debian_keyring = "/usr/share/keyrings/debian-archive-keyring.gpg";
 };
 
 struct Resolution {
@@ -31,5 +33,8 @@ struct Resolution {
 // packages: binary names or src:NAME. Throws UsageError (unknown package: names it and the spec),
 // InfraError (mirror down, bad signature, checksum mismatch naming the URL and both hashes).
 Resolution resolve(const CandidateSpec& spec, const std::vector<std::string>& packages, const ResolveOptions& options);
+
+// Version order of the family (dpkg for Debian, rpmvercmp for Fedora): <0, 0, >0.
+int compare_evr(Family family, const std::string& a, const std::string& b);
 
 }  // namespace harness
