@@ -131,6 +131,10 @@ Response http_get(const std::string& url, const fs::path& dest, const DownloadOp
     CURLcode rc = curl_easy_perform(c);
     out.reset();
     throw_if_interrupted();
+    if (rc == CURLE_FILE_COULDNT_READ_FILE || rc == CURLE_REMOTE_FILE_NOT_FOUND) {
+      r.status = 404;  // file:// and ftp:// say "missing" this way
+      return r;
+    }
     if (rc != CURLE_OK) {
       last_error = std::string(curl_easy_strerror(rc)) + (errbuf[0] ? std::string(": ") + errbuf : "");
       log::verbose("GET " + url + " attempt " + std::to_string(attempt) + " failed: " + last_error);
@@ -157,7 +161,7 @@ void verify_file(const fs::path& file, const std::string& url, const std::string
   if (ec) throw InfraError("cannot read " + file.string() + " (from " + url + "): " + ec.message());
   std::string actual = sha256_file_hex(file);
   if (actual != sha256 || (size >= 0 && static_cast<long long>(actual_size) != size))
-    throw InfraError("checksum mismatch for " + url + " (cached as " + file.string() + "): signed metadata says sha256 " +
+    throw InfraError("checksum mismatch for " + url + " (cached as " + file.string() + "): the verified metadata that lists it says sha256 " +
                      sha256 + (size >= 0 ? " size " + std::to_string(size) : "") + ", the file has sha256 " + actual +
                      " size " + std::to_string(actual_size) +
                      "; refusing to use it. Remove the file to download it again.");
@@ -218,7 +222,9 @@ fs::path Downloader::fetch_verified(const std::string& url, const std::string& s
                                     const std::string& name) {
   if (sha256.size() != 64) throw InfraError("no SHA-256 known for " + url + "; refusing an unverified download");
   fs::path dir = options_.cache_dir / "by-hash";
-  fs::path path = dir / (sha256 + "-" + (name.empty() ? basename_of(url) : name));
+  std::string file_name = name.empty() ? basename_of(url) : name;
+  // rpm-md names already start with the hash ("<sha256>-primary.xml.zst").
+  fs::path path = dir / (file_name.rfind(sha256 + "-", 0) == 0 ? file_name : sha256 + "-" + file_name);
   std::error_code ec;
   if (fs::exists(path, ec)) {
     verify_file(path, url, sha256, size);

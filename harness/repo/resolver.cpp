@@ -310,7 +310,7 @@ void add_advisory(Pool* pool, Package& pkg, Id name, Id evr) {
     if (n.rfind("patch:", 0) != 0) continue;
     bool match = false;
     Dataiterator di;
-    dataiterator_init(&di, pool, s->repo, p, UPDATE_COLLECTIONLIST, nullptr, 0);
+    dataiterator_init(&di, pool, s->repo, p, UPDATE_COLLECTION, nullptr, 0);
     while (!match && dataiterator_step(&di)) {
       dataiterator_setpos(&di);
       match = pool_lookup_id(pool, SOLVID_POS, UPDATE_COLLECTION_NAME) == name &&
