@@ -1,8 +1,305 @@
+// Suite `starttls`: the stream's exim and openssl s_server, each with every certificate set,
+// against every client profile (one CaseResult per server x cert set x client), plus the
+// stream's own TLS client against legacy receivers.
 #include "harness/suites/starttls/starttls_suite.hpp"
 
+#include <algorithm>
+#include <future>
+#include <sstream>
+#include <thread>
+
 #include "harness/common/error.hpp"
+#include "harness/common/log.hpp"
+#include "harness/common/process.hpp"
+#include "harness/suites/starttls/s_client.hpp"
+#include "harness/suites/starttls/starttls_scenarios.hpp"
+#include "harness/suites/starttls/tls_servers.hpp"
 
 namespace harness {
-// Placeholder until the suite lands: refuses to run rather than reporting anything.
-std::unique_ptr<Suite> make_starttls_suite() { throw UsageError("suite 'starttls' is not implemented yet"); }
+namespace {
+using namespace std::chrono_literals;
+
+std::string host_label(const std::string& s) {
+  std::string out;
+  for (char c : s) out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '-';
+  return out.substr(0, 50);
+}
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) out.push_back(line);
+  return out;
+}
+
+struct Probe {
+  const ServerEndpoint* endpoint;
+  const StarttlsClient* client;
+  std::string ehlo;
+  ProbeResult result;
+  std::string server_log;
+};
+
+// exim's line for one connection, found by the unique EHLO name: the TLS error if there is one.
+std::string exim_line_for(const std::vector<std::string>& mainlog, const std::string& ehlo) {
+  std::string needle = "(" + ehlo + ")", last;
+  for (const auto& l : mainlog) {
+    if (l.find(needle) == std::string::npos) continue;
+    if (l.find("TLS error") != std::string::npos) return l;
+    last = l;
+  }
+  return last;
+}
+
+void fill_properties(CaseResult& c, const ProbeResult& r) {
+  auto set = [&](const char* k, const std::string& v) {
+    if (!v.empty()) c.properties[k] = v;
+  };
+  set("handshake", r.handshake_ok ? "ok" : "failed");
+  set("stage", r.stage);
+  set("protocol", r.protocol);
+  set("cipher", r.cipher);
+  set("cipher_iana", r.cipher_iana);
+  set("kx", r.kx);
+  set("auth", r.auth);
+  set("cert_key_type", r.cert_key_type);
+  if (r.cert_bits) set("cert_bits", std::to_string(r.cert_bits));
+  set("cert_curve", r.cert_curve);
+  set("group", r.group);
+  set("peer_signature_type", r.peer_signature_type);
+  set("peer_signature_digest", r.peer_signature_digest);
+  std::string alerts;
+  for (const auto& a : r.alerts) alerts += (alerts.empty() ? "" : "; ") + a.text();
+  set("alerts", alerts);
+  set("failure", r.failure);
+  set("error", r.error);
+  set("error_lib", r.error_lib);
+  set("error_reason", r.error_reason);
+  set("starttls_offered", r.starttls_offered ? "yes" : "");
+}
+
+class StarttlsSuite : public Suite {
+ public:
+  std::string name() const override { return "starttls"; }
+
+  void load(const std::filesystem::path& scenarios_dir, const std::map<std::string, std::string>& options) override {
+    auto dir = scenarios_dir.filename() == "starttls" ? scenarios_dir : scenarios_dir / "starttls";
+    scenarios_ = load_starttls_scenarios(dir);
+    servers_ = kStarttlsServers;
+    if (auto it = options.find("servers"); it != options.end()) {
+      servers_ = split_commas(it->second);
+      for (const auto& s : servers_)
+        if (std::find(kStarttlsServers.begin(), kStarttlsServers.end(), s) == kStarttlsServers.end())
+          throw UsageError("suite starttls: option servers=" + it->second + ": unknown server '" + s + "' (exim, openssl)");
+    }
+    clients_.clear();
+    for (const auto& p : scenarios_.clients) clients_.emplace_back(p);
+  }
+
+  std::size_t case_count() const override {
+    return servers_.size() * scenarios_.certsets.size() * clients_.size() + scenarios_.receivers.size();
+  }
+
+  std::vector<CaseResult> run(SuiteContext& ctx) override {
+    std::vector<ReceiverDef> receivers;
+    for (const auto& r : scenarios_.receivers) receivers.push_back(r.receiver);
+    TlsServerBed bed(ctx, scenarios_.certsets, servers_, receivers);
+
+    // Every endpoint gets its own thread; within one endpoint the clients go one after the other
+    // (s_server serves one connection at a time, and the order finds its log lines).
+    std::vector<Probe> probes;
+    for (const auto& e : bed.endpoints())
+      for (const auto& c : clients_)
+        probes.push_back({&e, &c, host_label(c.profile().name) + "." + e.server + "-" + e.certset + ".harness.test", {}, {}});
+    std::vector<std::future<void>> workers;
+    for (const auto& e : bed.endpoints()) {
+      int port = bed.host_port(e);
+      workers.push_back(std::async(std::launch::async, [&probes, &e, port] {
+        for (auto& p : probes) {
+          if (p.endpoint != &e) continue;
+          ProbeTarget t;
+          t.port = port;
+          t.starttls = e.starttls;
+          t.ehlo_name = p.ehlo;
+          p.result = p.client->probe(t);
+        }
+      }));
+    }
+    for (auto& w : workers) w.get();
+    attach_server_logs(bed, probes);
+
+    std::vector<CaseResult> out;
+    for (const auto& p : probes) out.push_back(inbound_case(bed, p));
+    if (!bed.receivers().empty()) {
+      auto outbound = outbound_cases(bed);
+      out.insert(out.end(), outbound.begin(), outbound.end());
+    }
+    return out;
+  }
+
+ private:
+  // The servers write their line after the alert went out: a log read at once can miss the last
+  // ones, so it is read again (for at most 3 s) until every failed handshake has its line.
+  void attach_server_logs(const TlsServerBed& bed, std::vector<Probe>& probes) const {
+    auto deadline = std::chrono::steady_clock::now() + 3s;
+    auto failed_on = [&](const ServerEndpoint& e) {
+      std::vector<Probe*> failed;
+      for (auto& p : probes)
+        if (p.endpoint == &e && !p.result.handshake_ok && p.result.stage == "handshake") failed.push_back(&p);
+      return failed;
+    };
+    if (std::find(servers_.begin(), servers_.end(), "exim") != servers_.end()) {
+      for (;;) {
+        auto mainlog = lines_of(bed.read_exim_mainlog());
+        bool complete = true;
+        for (auto& p : probes) {
+          if (p.endpoint->server != "exim") continue;
+          p.server_log = exim_line_for(mainlog, p.ehlo);
+          if (!p.result.handshake_ok && p.result.stage == "handshake" && p.server_log.find("TLS error") == std::string::npos)
+            complete = false;
+        }
+        if (complete || std::chrono::steady_clock::now() > deadline) break;
+        std::this_thread::sleep_for(100ms);
+      }
+    }
+    for (const auto& e : bed.endpoints()) {
+      if (e.server == "exim") continue;
+      // s_server -quiet prints one error line per failed connection and nothing for a good one;
+      // its connections were sequential, so the n-th error belongs to the n-th failed handshake.
+      auto failed = failed_on(e);
+      std::vector<std::string> errors;
+      for (;;) {
+        errors.clear();
+        for (const auto& l : lines_of(bed.read_log(e)))
+          if (l.find(":error:") != std::string::npos) errors.push_back(l);
+        if (errors.size() >= failed.size() || std::chrono::steady_clock::now() > deadline) break;
+        std::this_thread::sleep_for(100ms);
+      }
+      if (errors.size() == failed.size()) {
+        for (std::size_t i = 0; i < failed.size(); ++i) failed[i]->server_log = errors[i];
+      } else if (!errors.empty()) {
+        for (auto* p : failed)
+          p->server_log = "(" + std::to_string(errors.size()) + " s_server errors for " + std::to_string(failed.size()) +
+                          " failed handshakes; not attributable) " + errors.front();
+      }
+    }
+  }
+
+  CaseResult inbound_case(const TlsServerBed& bed, const Probe& p) const {
+    const auto& e = *p.endpoint;
+    const auto& client = p.client->profile();
+    const auto* expect = scenarios_.expectation(e.server, e.certset, client.name);
+    CaseResult c;
+    c.suite = name();
+    c.id = e.server + "/" + e.certset + "/" + client.name;
+    c.group = e.server;
+    c.summary = expect->summary;
+    c.refs = expect->refs;
+    c.seconds = p.result.ms / 1000.0;
+    c.properties["direction"] = "inbound";
+    c.properties["server"] = e.server;
+    c.properties["certset"] = e.certset;
+    c.properties["client"] = client.name;
+    c.properties["server_version"] = bed.version_of(e.server);
+    c.properties["expected"] = expect->text();
+    c.properties["expectation_source"] = expect->where;
+    fill_properties(c, p.result);
+    if (!p.server_log.empty()) c.properties["server_log"] = p.server_log;
+    const auto& missing = p.client->emulation().not_emulated;
+    std::string not_emulated;
+    for (const auto& n : missing) not_emulated += (not_emulated.empty() ? "" : ":") + n;
+    if (!missing.empty()) c.properties["not_emulated"] = not_emulated;
+
+    bool reached_tls = p.result.stage == "handshake" || p.result.stage == "done" ||
+                       (p.result.stage == "ehlo" && !p.result.starttls_offered && p.result.failure.find("STARTTLS") != std::string::npos);
+    if (!reached_tls) {
+      c.outcome = Outcome::error;
+      c.message = "server unreachable before TLS (" + p.result.stage + "): " + p.result.failure;
+    } else {
+      auto [ok, why] = meets(*expect, p.result);
+      c.outcome = ok ? Outcome::pass : Outcome::fail;
+      c.message = why;
+    }
+    if (!missing.empty()) c.message += " [not emulated: " + not_emulated + "]";
+
+    std::ostringstream t;
+    t << "client " << client.name << " (" << client.where << ") -> " << e.server << " cert set " << e.certset
+      << (e.starttls ? " via STARTTLS" : " direct TLS") << " in " << bed.testbed().name() << "\n";
+    t << p.result.transcript;
+    for (const auto& a : p.result.alerts) t << "alert: " << a.text() << "\n";
+    if (!p.result.error.empty()) t << "OpenSSL: " << p.result.error << "\n";
+    if (!p.server_log.empty()) t << "server log: " << p.server_log << "\n";
+    c.transcript = t.str();
+    return c;
+  }
+
+  // The stream's own client (`openssl s_client`, default settings) against each legacy receiver.
+  std::vector<CaseResult> outbound_cases(const TlsServerBed& bed) const {
+    std::string script;
+    for (const auto& r : bed.receivers())
+      script += "echo '=== " + r.certset + "'; timeout 10 openssl s_client -brief -connect 127.0.0.1:" + std::to_string(r.port) +
+                " </dev/null 2>&1; echo \"=== rc=$?\"\n";
+    auto res = bed.testbed().sh(script, "", 60s);
+    std::map<std::string, std::string> outputs;
+    std::string current;
+    for (const auto& l : lines_of(res.out)) {
+      if (l.rfind("=== rc=", 0) == 0) continue;
+      if (l.rfind("=== ", 0) == 0) {
+        current = l.substr(4);
+        continue;
+      }
+      outputs[current] += l + "\n";
+    }
+    std::vector<CaseResult> out;
+    for (std::size_t i = 0; i < scenarios_.receivers.size(); ++i) {
+      const auto& rc = scenarios_.receivers[i];
+      auto parsed = parse_s_client_brief(outputs[rc.receiver.name]);
+      CaseResult c;
+      c.suite = name();
+      c.id = "sender/openssl-s_client/" + rc.receiver.name;
+      c.group = "sender";
+      c.summary = rc.expect.summary;
+      c.refs = rc.expect.refs;
+      c.properties["direction"] = "outbound";
+      c.properties["server"] = "legacy-receiver";
+      c.properties["certset"] = rc.receiver.certset;
+      c.properties["client"] = "openssl s_client (" + bed.version_of("openssl") + ", default settings)";
+      c.properties["receiver"] = rc.receiver.name + ": " + rc.receiver.min_protocol + ".." + rc.receiver.max_protocol + " " +
+                                 rc.receiver.cipher_string;
+      c.properties["expected"] = rc.expect.text();
+      fill_properties(c, parsed);
+      if (res.exit_code != 0 && outputs.empty()) {
+        c.outcome = Outcome::error;
+        c.message = "s_client did not run: " + res.err.substr(0, 500);
+      } else {
+        auto [ok, why] = meets(rc.expect, parsed);
+        c.outcome = ok ? Outcome::pass : Outcome::fail;
+        c.message = why;
+      }
+      c.transcript = "openssl s_client -brief -connect 127.0.0.1:" + std::to_string(bed.receivers()[i].port) + " in " +
+                     bed.testbed().name() + "\n" + outputs[rc.receiver.name];
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  StarttlsScenarios scenarios_;
+  std::vector<std::string> servers_;
+  std::vector<StarttlsClient> clients_;
+};
+
+}  // namespace
+
+std::unique_ptr<Suite> make_starttls_suite() { return std::make_unique<StarttlsSuite>(); }
+
 }  // namespace harness

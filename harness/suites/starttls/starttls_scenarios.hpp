@@ -1,0 +1,57 @@
+// Suite `starttls` as data: certificate sets, client profiles, expectations per
+// (server, cert set, client), legacy receivers for the outbound direction.
+// Files under scenarios/starttls/: certsets.yaml, clients/*.yaml, expectations.yaml, receivers.yaml.
+#pragma once
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harness/suites/starttls/tls_servers.hpp"
+#include "harness/tls/profile.hpp"
+#include "harness/tls/starttls_client.hpp"
+
+namespace harness {
+
+struct TlsExpectation {
+  bool handshake_ok = true;
+  std::optional<std::string> protocol;  // "TLSv1.3"
+  std::optional<std::string> kx;        // "ECDHE", "RSA", "any"
+  std::optional<std::string> auth;      // "RSA", "ECDSA", "any"
+  std::optional<std::string> alert;     // an alert description that must be recorded, "handshake failure"
+  std::string summary;
+  std::vector<std::string> refs;
+  std::string where;  // file:line of the rule
+  std::string text() const;  // "ok TLSv1.2 ECDHE/RSA" / "fail (handshake failure)"
+};
+
+struct ExpectationRule {
+  std::vector<std::string> servers, certsets, clients;  // "*" matches all
+  TlsExpectation expect;
+};
+
+struct ReceiverCase {
+  ReceiverDef receiver;
+  TlsExpectation expect;  // for the candidate's own client with its default settings
+};
+
+inline const std::vector<std::string> kStarttlsServers{"exim", "openssl"};
+
+struct StarttlsScenarios {
+  std::vector<CertSetDef> certsets;
+  std::vector<ClientProfile> clients;
+  std::vector<ExpectationRule> rules;
+  std::vector<ReceiverCase> receivers;
+  // The last rule matching the triple (general rules first, specific ones after).
+  const TlsExpectation* expectation(const std::string& server, const std::string& certset, const std::string& client) const;
+};
+
+// Reads and checks everything; every (server, cert set, client) must have an expectation.
+// Throws UsageError "file:line: ...".
+StarttlsScenarios load_starttls_scenarios(const std::filesystem::path& dir);
+
+// Whether a handshake result meets the expectation; the string says what differed (or what held).
+std::pair<bool, std::string> meets(const TlsExpectation& e, const ProbeResult& r);
+
+}  // namespace harness

@@ -1,0 +1,66 @@
+// The server side of suite `starttls`: one testbed from the stream's packages that serves every
+// certificate set at once — the distribution's exim (STARTTLS, one port per set: tls_certificate
+// is expanded on $received_port) and `openssl s_server` (direct TLS, one process per set).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "harness/suites/suite.hpp"
+#include "harness/tls/certs.hpp"
+
+namespace harness {
+
+struct CertSetDef {
+  std::string name;            // "rsa", "ec", "dual"
+  std::vector<KeySpec> keys;   // served together (dual: RSA and EC)
+};
+
+struct ServerEndpoint {
+  std::string server;   // "exim" | "openssl"
+  std::string certset;
+  int port = 0;         // in the container
+  bool starttls = true;
+  std::string log_file;  // in the container
+};
+
+// A legacy receiver for the outbound direction: s_server limited to old protocols/ciphers.
+struct ReceiverDef {
+  std::string name;
+  std::string certset;
+  std::string min_protocol = "TLSv1.2", max_protocol = "TLSv1.2";
+  std::string cipher_string;  // TLS <= 1.2 list the receiver accepts
+};
+
+class TlsServerBed {
+ public:
+  // Starts the testbed and the servers in it ("exim", "openssl" in `servers`); every endpoint
+  // listens before this returns. Throws InfraError when a server does not come up.
+  TlsServerBed(const SuiteContext& ctx, const std::vector<CertSetDef>& sets, const std::vector<std::string>& servers,
+               const std::vector<ReceiverDef>& receivers = {});
+  TlsServerBed(const TlsServerBed&) = delete;
+  TlsServerBed& operator=(const TlsServerBed&) = delete;
+
+  const std::vector<ServerEndpoint>& endpoints() const { return endpoints_; }
+  const std::vector<ServerEndpoint>& receivers() const { return receivers_; }
+  int host_port(const ServerEndpoint& e) const { return testbed_.published_port(e.port); }
+  const Testbed& testbed() const { return testbed_; }
+  const Image& image() const { return image_; }
+  // "exim 4.98.2-1", "openssl 3.5.1-1" — the versions actually installed.
+  std::string version_of(const std::string& server) const;
+  // The server's log since start (exim's mainlog or the s_server output of that endpoint).
+  std::string read_log(const ServerEndpoint& e) const;
+  // exim's mainlog, read once for all exim endpoints.
+  std::string read_exim_mainlog() const;
+
+ private:
+  CertificateFactory certs_;
+  Image image_;
+  Testbed testbed_;
+  std::vector<ServerEndpoint> endpoints_;
+  std::vector<ServerEndpoint> receivers_;
+};
+
+// Packages a stream needs for these servers.
+std::vector<std::string> server_packages(Family family, const std::vector<std::string>& servers);
+
+}  // namespace harness

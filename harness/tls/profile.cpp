@@ -1,0 +1,155 @@
+#include "harness/tls/profile.hpp"
+
+#include <algorithm>
+
+#include "harness/common/error.hpp"
+#include "harness/plan/yaml_file.hpp"
+#include "harness/tls/ossl.hpp"
+
+namespace harness {
+namespace {
+
+std::string join(const std::vector<std::string>& v, const char* sep = ":") {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+// A scratch client context for checking names (groups, sigalgs, ciphers) against this OpenSSL.
+ossl::SslCtx scratch_ctx() {
+  ossl::SslCtx ctx(SSL_CTX_new(TLS_client_method()));
+  if (!ctx) ossl::fail("SSL_CTX_new");
+  SSL_CTX_set_security_level(ctx.get(), 0);
+  return ctx;
+}
+
+// Whether this OpenSSL knows the cipher at all (at security level 0, all protocol versions).
+bool cipher_known(SSL_CTX* ctx, const std::string& name) {
+  bool ok = SSL_CTX_set_cipher_list(ctx, (name + ":@SECLEVEL=0").c_str()) == 1;
+  ossl::drain_errors();
+  return ok;
+}
+
+// Names of RC4/3DES/DES/... suites: valid in the TLS registry, absent from builds without weak
+// ciphers. Listing them is legitimate (the incident's sender offered them); they are reported
+// as not emulated instead of rejected as typos.
+bool is_weak_cipher_name(const std::string& name) {
+  for (const char* w : {"RC4", "DES-CBC", "DES-CBC3", "EXP", "NULL", "IDEA", "SEED", "RC2"})
+    if (name.find(w) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+int protocol_version(const std::string& name) {
+  if (name == "TLSv1" || name == "TLSv1.0") return TLS1_VERSION;
+  if (name == "TLSv1.1") return TLS1_1_VERSION;
+  if (name == "TLSv1.2") return TLS1_2_VERSION;
+  if (name == "TLSv1.3") return TLS1_3_VERSION;
+  return 0;
+}
+
+ClientProfile load_client_profile(const std::filesystem::path& file) {
+  auto y = load_yaml_file(file);
+  const auto& root = y.root;
+  y.check_keys(root, {"description", "summary", "refs", "protocols", "ciphers", "cipher_string", "tls13_suites",
+                      "groups", "sigalgs", "options", "sni", "security_level"});
+  ClientProfile p;
+  p.name = file.stem().string();
+  p.where = file.string() + ":" + std::to_string(y.line_of(root));
+  p.description = y.optional_string(root, "description").value_or("");
+  p.summary = y.required_string(root, "summary");
+  p.refs = y.string_list(root, "refs", true);
+  if (auto n = root["protocols"]; n.IsDefined()) {
+    y.check_keys(n, {"min", "max"});
+    p.min_protocol = y.optional_string(n, "min").value_or(p.min_protocol);
+    p.max_protocol = y.optional_string(n, "max").value_or(p.max_protocol);
+    for (const char* k : {"min", "max"})
+      if (n[k].IsDefined() && !protocol_version(n[k].as<std::string>()))
+        y.fail(n[k], "unknown protocol '" + n[k].as<std::string>() + "' (use TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3)");
+    if (protocol_version(p.min_protocol) > protocol_version(p.max_protocol))
+      y.fail(n, "protocols: min " + p.min_protocol + " is above max " + p.max_protocol);
+  }
+  p.ciphers = y.string_list(root, "ciphers");
+  p.cipher_string = y.optional_string(root, "cipher_string").value_or("");
+  if (!p.ciphers.empty() && !p.cipher_string.empty())
+    y.fail(root["cipher_string"], "give either 'ciphers' (a list) or 'cipher_string', not both");
+  p.tls13_suites = y.string_list(root, "tls13_suites");
+  p.groups = y.string_list(root, "groups");
+  p.sigalgs = y.string_list(root, "sigalgs");
+  if (auto n = root["options"]; n.IsDefined()) {
+    y.check_keys(n, {"extended_master_secret", "encrypt_then_mac", "session_tickets"});
+    auto flag = [&](const char* k, bool& out) {
+      if (!n[k].IsDefined()) return;
+      try {
+        out = n[k].as<bool>();
+      } catch (const YAML::Exception&) {
+        y.fail(n[k], std::string("'") + k + "' must be true or false");
+      }
+    };
+    flag("extended_master_secret", p.extended_master_secret);
+    flag("encrypt_then_mac", p.encrypt_then_mac);
+    flag("session_tickets", p.session_tickets);
+  }
+  p.sni = y.optional_string(root, "sni");
+  if (auto n = root["security_level"]; n.IsDefined()) {
+    int level = -1;
+    try {
+      level = n.as<int>();
+    } catch (const YAML::Exception&) {
+    }
+    if (level < 0 || level > 5) y.fail(n, "security_level must be a number 0..5");
+    p.security_level = level;
+  }
+
+  // Names this OpenSSL does not know are typos unless they are known weak suites.
+  auto ctx = scratch_ctx();
+  auto cipher_nodes = root["ciphers"];
+  for (std::size_t i = 0; i < p.ciphers.size(); ++i) {
+    const auto& c = p.ciphers[i];
+    if (!cipher_known(ctx.get(), c) && !is_weak_cipher_name(c))
+      y.fail(cipher_nodes.IsSequence() ? cipher_nodes[i] : cipher_nodes,
+             "unknown cipher '" + c + "' (OpenSSL names, e.g. ECDHE-RSA-AES128-GCM-SHA256; see `openssl ciphers -v ALL`)");
+  }
+  if (!p.cipher_string.empty() && SSL_CTX_set_cipher_list(ctx.get(), p.cipher_string.c_str()) != 1) {
+    ossl::drain_errors();
+    y.fail(root["cipher_string"], "cipher_string matches no cipher this OpenSSL knows");
+  }
+  if (!p.tls13_suites.empty() && SSL_CTX_set_ciphersuites(ctx.get(), join(p.tls13_suites).c_str()) != 1) {
+    ossl::drain_errors();
+    y.fail(root["tls13_suites"], "unknown TLS 1.3 suite in '" + join(p.tls13_suites) + "' (e.g. TLS_AES_128_GCM_SHA256)");
+  }
+  if (!p.groups.empty() && SSL_CTX_set1_groups_list(ctx.get(), join(p.groups).c_str()) != 1) {
+    ossl::drain_errors();
+    y.fail(root["groups"], "unknown group in '" + join(p.groups) + "' (e.g. X25519, P-256, P-384)");
+  }
+  if (!p.sigalgs.empty() && SSL_CTX_set1_sigalgs_list(ctx.get(), join(p.sigalgs).c_str()) != 1) {
+    ossl::drain_errors();
+    y.fail(root["sigalgs"], "unknown signature algorithm in '" + join(p.sigalgs) +
+                                "' (e.g. RSA+SHA256, ECDSA+SHA256, rsa_pss_rsae_sha256)");
+  }
+  if (p.offers_tls12_or_lower() && !p.ciphers.empty() && check_emulation(p).offered.empty())
+    y.fail(cipher_nodes, "none of the ciphers can be offered by this OpenSSL; the profile would test nothing");
+  return p;
+}
+
+std::vector<ClientProfile> load_client_profiles(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> files;
+  if (std::filesystem::is_directory(dir))
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+      if (e.path().extension() == ".yaml") files.push_back(e.path());
+  if (files.empty()) throw UsageError(dir.string() + ": no client profiles (*.yaml) found");
+  std::sort(files.begin(), files.end());
+  std::vector<ClientProfile> out;
+  for (const auto& f : files) out.push_back(load_client_profile(f));
+  return out;
+}
+
+Emulation check_emulation(const ClientProfile& p) {
+  Emulation e;
+  auto ctx = scratch_ctx();
+  for (const auto& c : p.ciphers) (cipher_known(ctx.get(), c) ? e.offered : e.not_emulated).push_back(c);
+  return e;
+}
+
+}  // namespace harness

@@ -1,0 +1,373 @@
+#include "harness/tls/starttls_client.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "harness/common/error.hpp"
+#include "harness/tls/ossl.hpp"
+
+namespace harness {
+namespace {
+using Clock = std::chrono::steady_clock;
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ":") + s;
+  return out;
+}
+
+class Socket {
+ public:
+  Socket() = default;
+  explicit Socket(int fd) : fd_(fd) {}
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+  ~Socket() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+// Waits until `fd` is ready for `events` or the deadline passes.
+bool wait_for(int fd, short events, Clock::time_point deadline) {
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{fd, events, 0};
+    int r = ::poll(&p, 1, static_cast<int>(left));
+    if (r > 0) return true;
+    if (r < 0 && errno != EINTR) return false;
+  }
+}
+
+// The SMTP side: line-oriented reads of one complete (possibly multi-line) reply at a time.
+struct Smtp {
+  int fd;
+  std::string buffer;
+  std::string& transcript;
+
+  // Returns the reply lines, or an empty vector with `why` set.
+  std::vector<std::string> read_reply(Clock::time_point deadline, std::string& why) {
+    std::vector<std::string> lines;
+    for (;;) {
+      std::size_t eol;
+      while ((eol = buffer.find('\n')) != std::string::npos) {
+        std::string line = buffer.substr(0, eol);
+        buffer.erase(0, eol + 1);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        transcript += "S: " + line + "\n";
+        if (line.size() < 3) {
+          why = "malformed SMTP reply line '" + line + "'";
+          return {};
+        }
+        lines.push_back(line);
+        if (line.size() == 3 || line[3] == ' ') return lines;  // last line of the reply
+      }
+      if (!wait_for(fd, POLLIN, deadline)) {
+        why = "timed out waiting for the server's reply";
+        return {};
+      }
+      char chunk[4096];
+      ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+      if (n == 0) {
+        why = "server closed the connection";
+        return {};
+      }
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EINTR) continue;
+        why = std::string("read failed: ") + std::strerror(errno);
+        return {};
+      }
+      buffer.append(chunk, static_cast<std::size_t>(n));
+      if (buffer.size() > (1u << 20)) {
+        why = "SMTP reply longer than 1 MiB";
+        return {};
+      }
+    }
+  }
+
+  bool send_line(const std::string& line, Clock::time_point deadline, std::string& why) {
+    transcript += "C: " + line + "\n";
+    std::string data = line + "\r\n";
+    std::size_t off = 0;
+    while (off < data.size()) {
+      ssize_t n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+      if (n > 0) {
+        off += static_cast<std::size_t>(n);
+        continue;
+      }
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+        if (!wait_for(fd, POLLOUT, deadline)) {
+          why = "timed out sending " + line;
+          return false;
+        }
+        continue;
+      }
+      why = std::string("write failed: ") + std::strerror(errno);
+      return false;
+    }
+    return true;
+  }
+};
+
+std::string strip_prefix(std::string s, const char* prefix) {
+  if (s.rfind(prefix, 0) == 0) s.erase(0, std::strlen(prefix));
+  return s;
+}
+
+// "KxECDHE" -> "ECDHE", "AuthRSA" -> "RSA", "KxANY" -> "any".
+std::string nid_short(int nid, const char* prefix) {
+  const char* sn = OBJ_nid2sn(nid);
+  if (!sn) return "";
+  auto s = strip_prefix(sn, prefix);
+  return s == "ANY" ? "any" : s;
+}
+
+void info_callback(const SSL* ssl, int where, int ret) {
+  if (!(where & SSL_CB_ALERT)) return;
+  auto* result = static_cast<ProbeResult*>(SSL_get_app_data(ssl));
+  if (!result) return;
+  TlsAlert a;
+  a.sent = (where & SSL_CB_WRITE) != 0;
+  a.level = SSL_alert_type_string_long(ret);
+  a.description = SSL_alert_desc_string_long(ret);
+  a.code = ret & 0xff;
+  for (auto& c : a.level) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  result->alerts.push_back(a);
+}
+
+void record_error(ProbeResult& r, int ssl_error) {
+  unsigned long e = ERR_get_error();
+  if (e) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    r.error = buf;
+    if (const char* lib = ERR_lib_error_string(e)) r.error_lib = lib;
+    if (const char* reason = ERR_reason_error_string(e)) r.error_reason = reason;
+    ossl::drain_errors();
+  }
+  if (!r.error_reason.empty()) {
+    r.failure = "handshake failed: " + r.error_reason;
+  } else if (ssl_error == SSL_ERROR_SYSCALL) {
+    r.failure = "handshake failed: connection closed by the server";
+    r.error_reason = "connection closed";
+  } else {
+    r.failure = "handshake failed (SSL_get_error " + std::to_string(ssl_error) + ")";
+  }
+}
+
+void record_session(SSL* ssl, ProbeResult& r) {
+  r.protocol = SSL_get_version(ssl);
+  if (const SSL_CIPHER* c = SSL_get_current_cipher(ssl)) {
+    r.cipher = SSL_CIPHER_get_name(c);
+    if (const char* iana = SSL_CIPHER_standard_name(c)) r.cipher_iana = iana;
+    r.kx = nid_short(SSL_CIPHER_get_kx_nid(c), "Kx");
+    r.auth = nid_short(SSL_CIPHER_get_auth_nid(c), "Auth");
+  }
+  if (X509* cert = SSL_get0_peer_certificate(ssl)) {
+    if (EVP_PKEY* pk = X509_get0_pubkey(cert)) {
+      r.cert_key_type = EVP_PKEY_is_a(pk, "RSA") ? "RSA" : EVP_PKEY_is_a(pk, "EC") ? "EC" : EVP_PKEY_get0_type_name(pk);
+      r.cert_bits = EVP_PKEY_get_bits(pk);
+      char curve[64];
+      size_t len = 0;
+      if (EVP_PKEY_is_a(pk, "EC") && EVP_PKEY_get_group_name(pk, curve, sizeof curve, &len)) r.cert_curve = curve;
+    }
+  }
+  int group = SSL_get_negotiated_group(ssl);
+  if (group > 0) {
+    const char* name = SSL_group_to_name(ssl, group);
+    r.group = name ? name : std::to_string(group);
+  }
+  int nid = NID_undef;
+  if (SSL_get_peer_signature_type_nid(ssl, &nid) && nid != NID_undef) {
+    r.peer_signature_type = nid == NID_rsassaPss ? "RSA-PSS" : nid == NID_rsaEncryption ? "RSA"
+                          : nid == NID_X9_62_id_ecPublicKey ? "ECDSA" : OBJ_nid2sn(nid);
+  }
+  if (SSL_get_peer_signature_nid(ssl, &nid) && nid != NID_undef) r.peer_signature_digest = OBJ_nid2sn(nid);
+}
+
+}  // namespace
+
+std::string TlsAlert::text() const {
+  return std::string(sent ? "sent " : "received ") + level + " " + description + " (" + std::to_string(code) + ")";
+}
+
+struct StarttlsClient::Impl {
+  ossl::SslCtx ctx;
+};
+
+StarttlsClient::StarttlsClient(const ClientProfile& p) : profile_(p), emulation_(check_emulation(p)), impl_(std::make_unique<Impl>()) {
+  ossl::SslCtx ctx(SSL_CTX_new(TLS_client_method()));
+  if (!ctx) ossl::fail("SSL_CTX_new");
+  auto reject = [&](const std::string& what) {
+    auto err = ossl::drain_errors();
+    throw UsageError(p.where + ": this OpenSSL rejects " + what + (err.empty() ? "" : " (" + err + ")"));
+  };
+  if (p.security_level) SSL_CTX_set_security_level(ctx.get(), *p.security_level);
+  if (!SSL_CTX_set_min_proto_version(ctx.get(), protocol_version(p.min_protocol)) ||
+      !SSL_CTX_set_max_proto_version(ctx.get(), protocol_version(p.max_protocol)))
+    reject("protocols " + p.min_protocol + ".." + p.max_protocol);
+  std::string ciphers = !emulation_.offered.empty() ? join(emulation_.offered) : p.cipher_string;
+  if (!ciphers.empty()) {
+    // A security level from the profile must not be undone by a default "@SECLEVEL" in openssl.cnf.
+    if (p.security_level) ciphers += ":@SECLEVEL=" + std::to_string(*p.security_level);
+    if (SSL_CTX_set_cipher_list(ctx.get(), ciphers.c_str()) != 1) reject("cipher list " + ciphers);
+  }
+  if (!p.tls13_suites.empty() && SSL_CTX_set_ciphersuites(ctx.get(), join(p.tls13_suites).c_str()) != 1)
+    reject("TLS 1.3 suites " + join(p.tls13_suites));
+  if (!p.groups.empty() && SSL_CTX_set1_groups_list(ctx.get(), join(p.groups).c_str()) != 1) reject("groups " + join(p.groups));
+  if (!p.sigalgs.empty() && SSL_CTX_set1_sigalgs_list(ctx.get(), join(p.sigalgs).c_str()) != 1)
+    reject("signature algorithms " + join(p.sigalgs));
+  uint64_t options = 0;
+  if (!p.extended_master_secret) options |= SSL_OP_NO_EXTENDED_MASTER_SECRET;
+  if (!p.encrypt_then_mac) options |= SSL_OP_NO_ENCRYPT_THEN_MAC;
+  if (!p.session_tickets) options |= SSL_OP_NO_TICKET;
+  SSL_CTX_set_options(ctx.get(), options);
+  // MTAs deliver opportunistically: the server certificate is recorded, not verified.
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
+  SSL_CTX_set_info_callback(ctx.get(), info_callback);
+  impl_->ctx = std::move(ctx);
+}
+
+StarttlsClient::~StarttlsClient() = default;
+StarttlsClient::StarttlsClient(StarttlsClient&&) noexcept = default;
+
+ProbeResult StarttlsClient::probe(const ProbeTarget& t) const {
+  ProbeResult r;
+  auto started = Clock::now();
+  auto finish = [&]() -> ProbeResult {
+    r.ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    return std::move(r);
+  };
+  auto deadline = [&] { return Clock::now() + t.step_timeout; };
+  ERR_clear_error();
+
+  // connect
+  addrinfo hints{};
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (int rc = ::getaddrinfo(t.host.c_str(), std::to_string(t.port).c_str(), &hints, &found); rc != 0) {
+    r.failure = "bad address " + t.host + ": " + gai_strerror(rc);
+    return finish();
+  }
+  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> ai(found, ::freeaddrinfo);
+  Socket sock(::socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (sock.get() < 0) {
+    r.failure = std::string("socket: ") + std::strerror(errno);
+    return finish();
+  }
+  int one = 1;
+  ::setsockopt(sock.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  auto until = deadline();
+  if (::connect(sock.get(), ai->ai_addr, ai->ai_addrlen) != 0) {
+    if (errno != EINPROGRESS) {
+      r.failure = "connect to " + t.host + ":" + std::to_string(t.port) + ": " + std::strerror(errno);
+      return finish();
+    }
+    if (!wait_for(sock.get(), POLLOUT, until)) {
+      r.failure = "connect to " + t.host + ":" + std::to_string(t.port) + " timed out";
+      return finish();
+    }
+    int err = 0;
+    socklen_t len = sizeof err;
+    ::getsockopt(sock.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err) {
+      r.failure = "connect to " + t.host + ":" + std::to_string(t.port) + ": " + std::strerror(err);
+      return finish();
+    }
+  }
+
+  Smtp smtp{sock.get(), "", r.transcript};
+  if (t.starttls) {
+    std::string why;
+    r.stage = "banner";
+    auto banner = smtp.read_reply(deadline(), why);
+    if (banner.empty() || banner[0].substr(0, 3) != "220") {
+      r.failure = banner.empty() ? "banner: " + why : "banner: server greeted with " + banner.back();
+      return finish();
+    }
+    r.stage = "ehlo";
+    if (!smtp.send_line("EHLO " + t.ehlo_name, deadline(), why)) {
+      r.failure = "EHLO: " + why;
+      return finish();
+    }
+    auto ehlo = smtp.read_reply(deadline(), why);
+    if (ehlo.empty() || ehlo[0].substr(0, 3) != "250") {
+      r.failure = ehlo.empty() ? "EHLO: " + why : "EHLO refused: " + ehlo.back();
+      return finish();
+    }
+    for (std::size_t i = 1; i < ehlo.size(); ++i) {
+      std::string kw = ehlo[i].substr(4);
+      for (auto& c : kw) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (kw == "STARTTLS" || kw.rfind("STARTTLS ", 0) == 0) r.starttls_offered = true;
+    }
+    if (!r.starttls_offered) {
+      r.failure = "server does not advertise STARTTLS";
+      return finish();
+    }
+    r.stage = "starttls";
+    if (!smtp.send_line("STARTTLS", deadline(), why)) {
+      r.failure = "STARTTLS: " + why;
+      return finish();
+    }
+    auto go = smtp.read_reply(deadline(), why);
+    if (go.empty() || go[0].substr(0, 3) != "220") {
+      r.failure = go.empty() ? "STARTTLS: " + why : "STARTTLS refused: " + go.back();
+      return finish();
+    }
+    if (!smtp.buffer.empty()) {
+      r.failure = "server sent data after 220 to STARTTLS (response injection)";
+      return finish();
+    }
+  }
+
+  r.stage = "handshake";
+  ossl::Ssl ssl(SSL_new(impl_->ctx.get()));
+  if (!ssl) {
+    r.failure = "SSL_new: " + ossl::drain_errors();
+    return finish();
+  }
+  SSL_set_app_data(ssl.get(), &r);
+  SSL_set_fd(ssl.get(), sock.get());
+  if (profile_.sni) SSL_set_tlsext_host_name(ssl.get(), profile_.sni->c_str());
+  until = deadline();
+  for (;;) {
+    int rc = SSL_connect(ssl.get());
+    if (rc == 1) break;
+    int e = SSL_get_error(ssl.get(), rc);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+      if (!wait_for(sock.get(), e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, until)) {
+        r.failure = "handshake timed out";
+        SSL_set_app_data(ssl.get(), nullptr);
+        return finish();
+      }
+      continue;
+    }
+    record_error(r, e);
+    SSL_set_app_data(ssl.get(), nullptr);
+    return finish();
+  }
+  r.handshake_ok = true;
+  r.stage = "done";
+  record_session(ssl.get(), r);
+  // close_notify, without waiting for the server's: the handshake is what was measured.
+  SSL_shutdown(ssl.get());
+  SSL_set_app_data(ssl.get(), nullptr);
+  ossl::drain_errors();
+  return finish();
+}
+
+}  // namespace harness
