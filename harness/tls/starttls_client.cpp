@@ -363,9 +363,10 @@ ProbeResult StarttlsClient::probe(const ProbeTarget& t) const {
   r.handshake_ok = true;
   r.stage = "done";
   record_session(ssl.get(), r);
-  // close_notify, without waiting for the server's: the handshake is what was measured.
-  SSL_shutdown(ssl.get());
+  // close_notify, without waiting for the server's: the handshake is what was measured (and
+  // its alerts are what is recorded, so the close_notify is not).
   SSL_set_app_data(ssl.get(), nullptr);
+  SSL_shutdown(ssl.get());
   ossl::drain_errors();
   return finish();
 }

@@ -1,0 +1,152 @@
+// Suite starttls data: the shipped scenario files load; bad files fail with file:line before
+// anything starts; expectation matching; the s_client command line and output reading.
+#define BOOST_TEST_MODULE starttls_scenarios
+#include <boost/test/unit_test.hpp>
+
+#include "harness/common/error.hpp"
+#include "harness/common/tempdir.hpp"
+#include "harness/suites/starttls/s_client.hpp"
+#include "harness/suites/starttls/starttls_scenarios.hpp"
+#include "harness/suites/starttls/starttls_suite.hpp"
+
+using namespace harness;
+namespace fs = std::filesystem;
+
+namespace {
+const fs::path kShipped = HARNESS_SOURCE_DIR "/scenarios/starttls";
+
+// A copy of the shipped scenarios with one file replaced.
+struct ScenarioCopy {
+  TempDir dir{"harness-test"};
+  ScenarioCopy() { fs::copy(kShipped, dir.path(), fs::copy_options::recursive); }
+  void put(const std::string& rel, const std::string& text) { write_file(dir.path() / rel, text); }
+};
+
+std::string load_error(const fs::path& dir) {
+  try {
+    load_starttls_scenarios(dir);
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(shipped_scenarios_cover_the_matrix) {
+  auto s = load_starttls_scenarios(kShipped);
+  BOOST_TEST(s.certsets.size() == 3u);
+  BOOST_TEST(s.clients.size() >= 7u);
+  BOOST_TEST(!s.receivers.empty());
+  for (const char* c : {"proofpoint-2015", "proofpoint-2023", "exchange-online", "postfix-defaults", "modern-tls13",
+                        "ecdsa-only-tls12", "openssl-defaults"})
+    BOOST_TEST(std::any_of(s.clients.begin(), s.clients.end(), [&](const ClientProfile& p) { return p.name == c; }), c);
+  auto* e = s.expectation("exim", "ec", "proofpoint-2015");
+  BOOST_REQUIRE(e);
+  BOOST_TEST(!e->handshake_ok);
+  BOOST_TEST(*e->alert == "handshake failure");
+  BOOST_TEST(!e->summary.empty());
+  BOOST_TEST(!e->refs.empty());
+  BOOST_TEST(s.expectation("openssl", "dual", "proofpoint-2015")->auth.value_or("") == "RSA");
+
+  auto suite = make_starttls_suite();
+  suite->load(kShipped, {});
+  BOOST_TEST(suite->case_count() == 2 * 3 * s.clients.size() + s.receivers.size());
+  suite->load(kShipped, {{"servers", "openssl"}});
+  BOOST_TEST(suite->case_count() == 3 * s.clients.size() + s.receivers.size());
+  BOOST_CHECK_THROW(suite->load(kShipped, {{"servers", "postfix"}}), UsageError);
+}
+
+BOOST_AUTO_TEST_CASE(bad_files_name_file_and_line) {
+  {
+    ScenarioCopy c;
+    c.put("expectations.yaml", "expectations:\n  - clients: [proofpoint-2015]\n    handshake: ok\n    summary: s\n    refs: [r]\n");
+    auto err = load_error(c.dir.path());
+    BOOST_TEST(err.find("expectations.yaml:2: no rule covers server exim") != std::string::npos, err);
+  }
+  {
+    ScenarioCopy c;
+    c.put("expectations.yaml", "expectations:\n  - clients: [proofpoint-2051]\n    handshake: ok\n    summary: s\n    refs: [r]\n");
+    auto err = load_error(c.dir.path());
+    BOOST_TEST(err.find("expectations.yaml:2: clients: unknown name 'proofpoint-2051'") != std::string::npos, err);
+  }
+  {
+    ScenarioCopy c;
+    c.put("expectations.yaml", "expectations:\n  - handshake: fail\n    protocol: TLSv1.2\n    summary: s\n    refs: [r]\n");
+    auto err = load_error(c.dir.path());
+    BOOST_TEST(err.find("expectations.yaml:2:") != std::string::npos, err);
+  }
+  {
+    ScenarioCopy c;
+    c.put("expectations.yaml", "expectations:\n  - handshake: maybe\n    summary: s\n    refs: [r]\n");
+    BOOST_TEST(load_error(c.dir.path()).find("handshake must be 'ok' or 'fail'") != std::string::npos);
+  }
+  {
+    ScenarioCopy c;
+    c.put("certsets.yaml", "certsets:\n  rsa:\n    keys: [rsa1024]\n    summary: s\n");
+    auto err = load_error(c.dir.path());
+    BOOST_TEST(err.find("certsets.yaml:3: unknown key type 'rsa1024'") != std::string::npos, err);
+  }
+  {
+    ScenarioCopy c;
+    c.put("clients/broken.yaml", "summary: s\nrefs: [r]\nsigalgs: [RSA+MD7]\n");
+    auto err = load_error(c.dir.path());
+    BOOST_TEST(err.find("broken.yaml:3: unknown signature algorithm") != std::string::npos, err);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(meets_checks_every_given_field) {
+  TlsExpectation e;
+  e.handshake_ok = true;
+  e.protocol = "TLSv1.2";
+  e.kx = "ECDHE";
+  e.auth = "RSA";
+  ProbeResult r;
+  r.handshake_ok = true;
+  r.protocol = "TLSv1.2";
+  r.cipher = "ECDHE-RSA-AES256-GCM-SHA384";
+  r.kx = "ECDHE";
+  r.auth = "RSA";
+  BOOST_TEST(meets(e, r).first);
+  r.auth = "ECDSA";
+  BOOST_TEST(!meets(e, r).first);
+  BOOST_TEST(meets(e, r).second.find("expected ok TLSv1.2 ECDHE/RSA") != std::string::npos, meets(e, r).second);
+  r.handshake_ok = false;
+  r.failure = "handshake failed: sslv3 alert handshake failure";
+  BOOST_TEST(!meets(e, r).first);
+
+  TlsExpectation f;
+  f.handshake_ok = false;
+  f.alert = "handshake failure";
+  BOOST_TEST(!meets(f, r).first);  // the alert was not recorded
+  r.alerts.push_back({false, "fatal", "handshake failure", 40});
+  BOOST_TEST(meets(f, r).first);
+}
+
+BOOST_AUTO_TEST_CASE(s_client_command_line_and_output) {
+  auto s = load_starttls_scenarios(kShipped);
+  auto pp = *std::find_if(s.clients.begin(), s.clients.end(), [](const ClientProfile& p) { return p.name == "proofpoint-2015"; });
+  std::string help = " -starttls val\n -name val\n -min_protocol val\n -max_protocol val\n -cipher val\n -ciphersuites val\n"
+                     " -groups val\n -sigalgs val\n -no_ems \n -no_etm \n -no_ticket \n -servername val\n -noservername \n";
+  std::string why;
+  auto argv = s_client_argv(pp, 2501, true, "x.test", help, why);
+  BOOST_REQUIRE(argv.has_value());
+  auto has = [&](const std::string& a) { return std::find(argv->begin(), argv->end(), a) != argv->end(); };
+  BOOST_TEST(has("-no_ems"));
+  BOOST_TEST(has("smtp"));
+  BOOST_TEST(!std::any_of(argv->begin(), argv->end(), [](const std::string& a) { return a.find("RC4") != std::string::npos; }));
+  BOOST_TEST(has("ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA256:"
+                 "ECDHE-RSA-AES256-SHA:ECDHE-RSA-AES128-SHA:AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-SHA256:AES128-SHA256:"
+                 "AES256-SHA:AES128-SHA:@SECLEVEL=0"));
+  std::string old_help = help;
+  old_help.erase(old_help.find(" -no_ems"), 10);
+  BOOST_TEST(!s_client_argv(pp, 2501, true, "x.test", old_help, why).has_value());
+  BOOST_TEST(why == "this s_client has no -no_ems");
+
+  auto ok = parse_s_client_brief("CONNECTION ESTABLISHED\nProtocol version: TLSv1.2\nCiphersuite: ECDHE-RSA-AES256-GCM-SHA384\n");
+  BOOST_TEST(ok.handshake_ok);
+  BOOST_TEST(ok.protocol == "TLSv1.2");
+  BOOST_TEST(ok.cipher == "ECDHE-RSA-AES256-GCM-SHA384");
+  auto bad = parse_s_client_brief("80BB:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:x:1601:SSL alert number 40\n");
+  BOOST_TEST(!bad.handshake_ok);
+  BOOST_TEST(bad.failure.find("0A000410") != std::string::npos);
+}

@@ -1,0 +1,292 @@
+// harness/tls: certificates, profiles and the STARTTLS engine against an in-process OpenSSL
+// SMTP server on 127.0.0.1 (no containers).
+#define BOOST_TEST_MODULE tls
+#include <boost/test/unit_test.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <functional>
+#include <thread>
+
+#include <openssl/pem.h>
+
+#include "harness/common/error.hpp"
+#include "harness/common/tempdir.hpp"
+#include "harness/tls/certs.hpp"
+#include "harness/tls/ossl.hpp"
+#include "harness/tls/profile.hpp"
+#include "harness/tls/starttls_client.hpp"
+
+using namespace harness;
+namespace fs = std::filesystem;
+
+namespace {
+
+ossl::X509Ptr read_cert(const fs::path& p) {
+  ossl::Bio bio(BIO_new_file(p.c_str(), "r"));
+  return ossl::X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+}
+
+// A profile written to a file and loaded the way the suite loads it.
+ClientProfile profile(const std::string& yaml, const std::string& name = "p") {
+  TempDir d("harness-test");
+  write_file(d.path() / (name + ".yaml"), yaml);
+  return load_client_profile(d.path() / (name + ".yaml"));
+}
+
+const char* kProofpoint2015 = R"(summary: test
+refs: [x]
+protocols: {min: TLSv1.2, max: TLSv1.2}
+ciphers: [ECDHE-RSA-AES256-GCM-SHA384, ECDHE-RSA-AES128-GCM-SHA256, AES256-SHA, RC4-SHA, DES-CBC3-SHA]
+groups: [P-256, P-384]
+sigalgs: [RSA+SHA256, RSA+SHA1, ECDSA+SHA256]
+options: {extended_master_secret: false, encrypt_then_mac: false, session_tickets: false}
+security_level: 0
+)";
+const char* kTls13 = "summary: t\nrefs: [x]\nprotocols: {min: TLSv1.3, max: TLSv1.3}\n";
+
+// What the in-process server does with each connection.
+struct ServerBehaviour {
+  std::vector<std::string> banner{"220-mx.test ESMTP", "220 second banner line"};
+  bool advertise_starttls = true;
+  bool silent = false;  // accept, then say nothing
+  bool starttls = true;  // false: TLS right away
+};
+
+class TestServer {
+ public:
+  TestServer(std::vector<const IssuedCert*> certs, ServerBehaviour b) : behaviour_(std::move(b)) {
+    ctx_.reset(SSL_CTX_new(TLS_server_method()));
+    for (std::size_t i = 0; i < certs.size(); ++i) {
+      BOOST_REQUIRE(SSL_CTX_use_certificate_chain_file(ctx_.get(), certs[i]->cert.c_str()) == 1);
+      BOOST_REQUIRE(SSL_CTX_use_PrivateKey_file(ctx_.get(), certs[i]->key_file.c_str(), SSL_FILETYPE_PEM) == 1);
+    }
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    BOOST_REQUIRE(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    socklen_t len = sizeof a;
+    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    ::listen(listen_fd_, 16);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~TestServer() {
+    stop_ = true;
+    ::shutdown(listen_fd_, SHUT_RDWR);
+    ::close(listen_fd_);
+    thread_.join();
+  }
+  int port() const { return port_; }
+  std::vector<std::string> received;  // client lines, for the no-pipelining check
+
+ private:
+  void serve() {
+    while (!stop_) {
+      int fd = ::accept(listen_fd_, nullptr, nullptr);
+      if (fd < 0) return;
+      handle(fd);
+      ::close(fd);
+    }
+  }
+  std::string read_line(int fd) {
+    std::string line;
+    char c;
+    while (::recv(fd, &c, 1, 0) == 1) {
+      if (c == '\n') break;
+      if (c != '\r') line += c;
+    }
+    return line;
+  }
+  void say(int fd, const std::string& s) { ::send(fd, (s + "\r\n").data(), s.size() + 2, MSG_NOSIGNAL); }
+  void handle(int fd) {
+    if (behaviour_.silent) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(700));
+      return;
+    }
+    if (behaviour_.starttls) {
+      for (const auto& l : behaviour_.banner) say(fd, l);
+      auto ehlo = read_line(fd);
+      // A pipelining client would have sent STARTTLS in the same packet: it would be buffered already.
+      char peek;
+      if (::recv(fd, &peek, 1, MSG_DONTWAIT) == 1) received.push_back("PIPELINED");
+      received.push_back(ehlo);
+      say(fd, "250-mx.test");
+      say(fd, "250-SIZE 52428800");
+      if (behaviour_.advertise_starttls) say(fd, "250-STARTTLS");
+      say(fd, "250 HELP");
+      auto cmd = read_line(fd);
+      received.push_back(cmd);
+      if (cmd != "STARTTLS") return;
+      say(fd, "220 TLS go ahead");
+    }
+    ossl::Ssl ssl(SSL_new(ctx_.get()));
+    SSL_set_fd(ssl.get(), fd);
+    if (SSL_accept(ssl.get()) == 1) SSL_shutdown(ssl.get());
+    ossl::drain_errors();
+  }
+
+  ServerBehaviour behaviour_;
+  ossl::SslCtx ctx_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+ProbeTarget target(const TestServer& s, bool starttls = true) {
+  ProbeTarget t;
+  t.port = s.port();
+  t.starttls = starttls;
+  t.step_timeout = std::chrono::milliseconds(2000);
+  return t;
+}
+
+CertificateFactory& certs() {
+  static CertificateFactory f;
+  return f;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(certificates_have_the_asked_key_and_private_keys_are_0600) {
+  fs::path dir;
+  {
+    CertificateFactory f;
+    dir = f.dir();
+    struct Want {
+      const char* spec;
+      int type;
+      int bits;
+    };
+    for (Want w : {Want{"rsa2048", EVP_PKEY_RSA, 2048}, Want{"ec-p256", EVP_PKEY_EC, 256}, Want{"ec-p384", EVP_PKEY_EC, 384}}) {
+      const auto& c = f.issue(KeySpec::parse(w.spec));
+      auto cert = read_cert(c.cert);
+      BOOST_REQUIRE(cert);
+      EVP_PKEY* pk = X509_get0_pubkey(cert.get());
+      BOOST_TEST(EVP_PKEY_get_base_id(pk) == w.type, w.spec);
+      BOOST_TEST(EVP_PKEY_get_bits(pk) == w.bits, w.spec);
+      struct stat st{};
+      BOOST_REQUIRE(::stat(c.key_file.c_str(), &st) == 0);
+      BOOST_TEST((st.st_mode & 0777) == 0600u, w.spec);
+      // Signed by the throwaway CA.
+      auto ca = read_cert(f.ca_cert());
+      BOOST_TEST(X509_verify(cert.get(), X509_get0_pubkey(ca.get())) == 1);
+    }
+    BOOST_TEST(&f.issue(KeySpec::parse("rsa2048")) == &f.issue(KeySpec::parse("rsa2048")));
+    BOOST_TEST(!fs::exists(dir / "ca.key"));
+  }
+  BOOST_TEST(!fs::exists(dir));  // keys leave with the factory
+  BOOST_CHECK_THROW(KeySpec::parse("dsa1024"), UsageError);
+}
+
+BOOST_AUTO_TEST_CASE(rsa4096_key) {
+  CertificateFactory f;
+  auto cert = read_cert(f.issue(KeySpec::parse("rsa4096")).cert);
+  BOOST_TEST(EVP_PKEY_get_bits(X509_get0_pubkey(cert.get())) == 4096);
+}
+
+BOOST_AUTO_TEST_CASE(profile_errors_name_file_and_line) {
+  auto expect_error = [](const std::string& yaml, const std::string& fragment) {
+    try {
+      profile(yaml);
+      BOOST_ERROR("no error for: " << yaml);
+    } catch (const UsageError& e) {
+      std::string what = e.what();
+      BOOST_TEST(what.find("p.yaml:") != std::string::npos, what);
+      BOOST_TEST(what.find(fragment) != std::string::npos, what);
+    }
+  };
+  expect_error("summary: s\nrefs: [x]\nciphrs: [AES128-SHA]\n", "unknown key 'ciphrs'");
+  expect_error("summary: s\nrefs: [x]\nciphers: [AES128-SHAA]\n", "p.yaml:3: unknown cipher 'AES128-SHAA'");
+  expect_error("summary: s\nrefs: [x]\nprotocols: {min: TLSv1.4}\n", "unknown protocol");
+  expect_error("summary: s\nrefs: [x]\ngroups: [P-999]\n", "unknown group");
+  expect_error("refs: [x]\n", "summary");
+  expect_error("summary: s\nrefs: [x]\nciphers: [RC4-SHA]\n", "none of the ciphers can be offered");
+}
+
+BOOST_AUTO_TEST_CASE(weak_ciphers_are_reported_not_dropped) {
+  auto p = profile(kProofpoint2015);
+  auto e = check_emulation(p);
+  BOOST_TEST(e.offered.size() == 3u);
+  BOOST_TEST(e.not_emulated == (std::vector<std::string>{"RC4-SHA", "DES-CBC3-SHA"}));
+  BOOST_TEST(!p.extended_master_secret);
+  BOOST_TEST(*p.security_level == 0);
+}
+
+BOOST_AUTO_TEST_CASE(ec_only_server_refuses_rsa_only_sender_with_alert_40) {
+  TestServer s({&certs().issue(KeySpec::parse("ec-p256"))}, {});
+  StarttlsClient c(profile(kProofpoint2015));
+  auto r = c.probe(target(s));
+  BOOST_TEST(r.starttls_offered);
+  BOOST_TEST(!r.handshake_ok);
+  BOOST_TEST(r.stage == "handshake");
+  BOOST_REQUIRE(r.alerts.size() >= 1u);
+  BOOST_TEST(r.alerts[0].text() == "received fatal handshake failure (40)");
+  BOOST_TEST(r.error_reason == "sslv3 alert handshake failure");
+  BOOST_TEST(r.error.find("0A000410") != std::string::npos, r.error);
+  BOOST_TEST(r.transcript.find("S: 220 second banner line") != std::string::npos);  // whole multi-line banner read
+  BOOST_TEST(s.received.at(0) == "EHLO client.harness.test");
+  BOOST_TEST(s.received.at(1) == "STARTTLS");  // not pipelined with EHLO
+}
+
+BOOST_AUTO_TEST_CASE(dual_server_gives_rsa_sender_ecdhe_rsa) {
+  TestServer s({&certs().issue(KeySpec::parse("rsa2048")), &certs().issue(KeySpec::parse("ec-p256"))}, {});
+  auto r = StarttlsClient(profile(kProofpoint2015)).probe(target(s));
+  BOOST_REQUIRE(r.handshake_ok);
+  BOOST_TEST(r.protocol == "TLSv1.2");
+  BOOST_TEST(r.cipher == "ECDHE-RSA-AES256-GCM-SHA384");
+  BOOST_TEST(r.cipher_iana == "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
+  BOOST_TEST(r.kx == "ECDHE");
+  BOOST_TEST(r.auth == "RSA");
+  BOOST_TEST(r.cert_key_type == "RSA");
+  BOOST_TEST(r.cert_bits == 2048);
+  BOOST_TEST(r.peer_signature_type == "RSA");  // no PSS in this profile's sigalgs
+  BOOST_TEST(r.peer_signature_digest == "SHA256");
+  BOOST_TEST(!r.group.empty());
+  BOOST_TEST(r.alerts.empty());
+}
+
+BOOST_AUTO_TEST_CASE(tls13_sender_on_ec_certificate_direct_tls) {
+  TestServer s({&certs().issue(KeySpec::parse("ec-p384"))}, {.starttls = false});
+  auto r = StarttlsClient(profile(kTls13)).probe(target(s, false));
+  BOOST_REQUIRE(r.handshake_ok);
+  BOOST_TEST(r.protocol == "TLSv1.3");
+  BOOST_TEST(r.kx == "any");
+  BOOST_TEST(r.cert_key_type == "EC");
+  BOOST_TEST(r.cert_curve == "secp384r1");
+  BOOST_TEST(r.peer_signature_type == "ECDSA");
+}
+
+BOOST_AUTO_TEST_CASE(missing_starttls_and_timeouts_are_reported) {
+  {
+    TestServer s({&certs().issue(KeySpec::parse("rsa2048"))}, {.advertise_starttls = false});
+    auto r = StarttlsClient(profile(kTls13)).probe(target(s));
+    BOOST_TEST(!r.handshake_ok);
+    BOOST_TEST(!r.starttls_offered);
+    BOOST_TEST(r.failure == "server does not advertise STARTTLS");
+  }
+  {
+    TestServer s({&certs().issue(KeySpec::parse("rsa2048"))}, {.silent = true});
+    auto t = target(s);
+    t.step_timeout = std::chrono::milliseconds(200);
+    auto r = StarttlsClient(profile(kTls13)).probe(t);
+    BOOST_TEST(r.stage == "banner");
+    BOOST_TEST(r.failure.find("timed out") != std::string::npos, r.failure);
+    BOOST_TEST(r.ms < 650);
+  }
+  {
+    ProbeTarget t;
+    t.port = 1;  // nothing listens on tcp/1 here
+    auto r = StarttlsClient(profile(kTls13)).probe(t);
+    BOOST_TEST(r.stage == "connect");
+    BOOST_TEST(r.failure.find("Connection refused") != std::string::npos, r.failure);
+  }
+}
