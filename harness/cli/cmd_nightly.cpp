@@ -1,13 +1,101 @@
+// harness nightly --watchlist FILE [--attach [--url URL] [--dry-run]]: resolve the watched packages
+// in the baseline and every candidate channel, run only the candidates whose versions changed,
+// write reports, and optionally attach them to the bugs the candidates' advisories name.
+#include <iostream>
+#include <set>
+
 #include "harness/cli/context.hpp"
+#include "harness/cli/pipeline.hpp"
+#include "harness/cli/run_setup.hpp"
 #include "harness/common/error.hpp"
+#include "harness/common/process.hpp"
 
 namespace harness::cli {
+namespace {
 
-// Placeholder until this subcommand lands: it refuses to run rather than pretend.
-void add_nightly(CLI::App& app, Context&, int*) {
-  auto* cmd = app.add_subcommand("nightly", "(not implemented yet)");
-  cmd->allow_extras();
-  cmd->callback([] { throw UsageError("'harness nightly' is not implemented yet"); });
+// Packages whose version differs between the two sets (or that exist only in the candidate).
+std::vector<std::string> changed_packages(const PackageSet& base, const PackageSet& cand) {
+  std::vector<std::string> out;
+  for (const auto& p : cand.packages) {
+    const Package* b = base.find(p.name);
+    if (!b || compare_evr(cand.family, b->evr(), p.evr()) != 0)
+      out.push_back(p.name + " " + (b ? b->evr() : std::string("(new)")) + " -> " + p.evr());
+  }
+  return out;
+}
+
+}  // namespace
+
+void add_nightly(CLI::App& app, Context& ctx, int* exit_code) {
+  struct Options {
+    std::string watchlist;
+    bool attach = false;
+    bool dry_run = false;
+    std::string url = "https://bugzilla.redhat.com";
+    std::string out;
+  };
+  static Options o;
+  auto* cmd = app.add_subcommand(
+      "nightly",
+      "For CI: resolve the watchlist's packages in the baseline and candidate channels, run only the candidates\n"
+      "that changed, write reports; with --attach, attach them to the bugs named by the candidates' advisories.\n"
+      "The watchlist is a plan file (baseline, candidates, packages, suites). Exit codes as 'run'; 0 when\n"
+      "nothing changed.");
+  cmd->add_option("--watchlist", o.watchlist, "Watchlist (plan) file")->required();
+  cmd->add_flag("--attach", o.attach, "Attach junit.xml + summary to the bugs of the candidates' advisories (rhbz#N)");
+  cmd->add_option("--url", o.url, "Bugzilla base URL for --attach")->capture_default_str();
+  cmd->add_flag("--dry-run", o.dry_run, "With --attach: print the requests instead of sending them");
+  cmd->add_option("--out", o.out, "Reports folder (default: reports/ in the project tree)");
+  cmd->callback([&ctx, exit_code] {
+    RunSetup setup{.plan = o.watchlist, .out = o.out};
+    auto rq = make_run_request(ctx, setup);
+    if (!rq.plan.path.empty() && !rq.plan.baseline)
+      throw UsageError(o.watchlist + ": a watchlist needs 'baseline' and 'candidates'");
+    auto sv = services_for(ctx);
+    // Resolve everything first: only changed candidates are worth containers.
+    auto base = sv.resolve(*rq.plan.baseline, rq.plan.packages);
+    rq.resolved[rq.plan.baseline->text] = base;
+    std::vector<CandidateSpec> changed;
+    std::set<std::string> bugs;
+    for (const auto& c : rq.plan.candidates) {
+      if (c.is_local()) {
+        changed.push_back(c);
+        continue;
+      }
+      auto res = sv.resolve(c, rq.plan.packages);
+      auto diff = changed_packages(base.packages, res.packages);
+      std::cout << c.text << ": " << (diff.empty() ? "unchanged" : std::to_string(diff.size()) + " changed") << "\n";
+      for (const auto& d : diff) std::cout << "  " << d << "\n";
+      if (diff.empty()) continue;
+      for (const auto& p : res.packages.packages)
+        if (!base.packages.find(p.name) || base.packages.find(p.name)->evr() != p.evr())
+          for (const auto& b : p.bugs) bugs.insert(b);
+      rq.resolved[c.text] = std::move(res);
+      changed.push_back(c);
+    }
+    if (changed.empty()) {
+      std::cout << "nothing changed since the baseline; no run\n";
+      *exit_code = kExitOk;
+      return;
+    }
+    rq.plan.candidates = changed;
+    std::vector<std::string> argv{"harness", "run", rq.plan.path.string(), "--baseline", rq.plan.baseline->text};
+    for (const auto& c : changed) argv.insert(argv.end(), {"--candidate", c.text});
+    rq.command = shell_quote(argv);
+    auto result = run_plan(rq, sv);
+    print_run_result(result);
+    *exit_code = exit_code_for(result.status);
+    if (!o.attach) return;
+    if (bugs.empty()) std::cout << "--attach: the changed candidates' advisories name no Bugzilla bug\n";
+    for (const auto& b : bugs) {
+      // rhbz#N (Red Hat Bugzilla); other trackers (debbug#) are not Bugzilla REST.
+      if (b.rfind("rhbz#", 0) != 0) {
+        std::cout << "--attach: skipping " << b << " (not a Bugzilla bug)\n";
+        continue;
+      }
+      attach_run(result.report_dir, std::stol(b.substr(5)), o.url, o.dry_run);
+    }
+  });
 }
 
 }  // namespace harness::cli

@@ -1,13 +1,51 @@
+// harness run [PLAN] [--baseline SPEC --candidate SPEC...] [--suite NAME...] [--queues DIR] [--out DIR]
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
 #include "harness/cli/context.hpp"
+#include "harness/cli/pipeline.hpp"
+#include "harness/cli/run_setup.hpp"
 #include "harness/common/error.hpp"
+#include "harness/common/process.hpp"
 
 namespace harness::cli {
 
-// Placeholder until this subcommand lands: it refuses to run rather than pretend.
-void add_run(CLI::App& app, Context&, int*) {
-  auto* cmd = app.add_subcommand("run", "(not implemented yet)");
-  cmd->allow_extras();
-  cmd->callback([] { throw UsageError("'harness run' is not implemented yet"); });
+void add_run(CLI::App& app, Context& ctx, int* exit_code) {
+  struct Options {
+    std::string plan;
+    std::string baseline;
+    std::vector<std::string> candidates;
+    std::vector<std::string> suites;
+    std::vector<std::string> packages;
+    std::string queues;
+    std::string out;
+    unsigned jobs = 0;
+  };
+  static Options o;
+  auto* cmd = app.add_subcommand(
+      "run",
+      "Run suites against a baseline and candidate builds, classify every case, write reports/<run-id>/.\n"
+      "Without a plan or specs: the host's default plan (Debian: the suite's stable vs its proposed-updates and vs\n"
+      "the next release; Fedora: the release's stable vs testing).\n"
+      "Exit codes: 0 no regression (FAIL/ALWAYS-FAIL/FIXED do not fail a run); 1 at least one REGRESSION;\n"
+      "2 bad input (plan, scenario file, spec; nothing was started); 3 infrastructure errors and no regression.");
+  cmd->add_option("plan", o.plan, "Plan file (scenarios/plans/NAME.yaml, or NAME)");
+  cmd->add_option("--baseline", o.baseline, "Baseline spec, e.g. debian:bookworm:stable");
+  cmd->add_option("--candidate", o.candidates, "Candidate spec (repeatable), e.g. debian:trixie:stable, local:DIR@debian:trixie:stable");
+  cmd->add_option("--suite", o.suites, "Run only this suite (repeatable)");
+  cmd->add_option("--package", o.packages, "Packages to resolve and pin (repeatable; default: the plan's)");
+  cmd->add_option("--queues", o.queues, "exiqgrep: a folder of queue listings from your own servers (option 'queues')");
+  cmd->add_option("--out", o.out, "Reports folder (default: reports/ in the project tree)");
+  cmd->add_option("--jobs", o.jobs, "Streams run at once (default: the number of cores)");
+  cmd->callback([&ctx, exit_code] {
+    RunSetup setup{.plan = o.plan, .baseline = o.baseline, .candidates = o.candidates, .suites = o.suites,
+                   .packages = o.packages, .queues = o.queues, .out = o.out, .jobs = o.jobs};
+    auto rq = make_run_request(ctx, setup);
+    auto result = run_plan(rq, services_for(ctx));
+    print_run_result(result);
+    *exit_code = exit_code_for(result.status);
+  });
 }
 
 }  // namespace harness::cli

@@ -1,5 +1,7 @@
 #include "harness/verdict/verdict.hpp"
 
+#include <unordered_map>
+
 namespace harness {
 
 std::string to_string(Verdict v) {
@@ -21,6 +23,83 @@ Verdict classify(const std::optional<Outcome>& baseline, Outcome candidate) {
   if (!baseline || *baseline == Outcome::skip) return candidate == Outcome::pass ? Verdict::pass : Verdict::fail;
   if (*baseline == Outcome::pass) return candidate == Outcome::pass ? Verdict::pass : Verdict::regression;
   return candidate == Outcome::pass ? Verdict::fixed : Verdict::always_fail;
+}
+
+namespace {
+std::string reason_for(Verdict v, const CaseResult* base, const CaseResult* cand) {
+  switch (v) {
+    case Verdict::regression: return "passes on the baseline, fails on the candidate: " + cand->message;
+    case Verdict::fixed: return "fails on the baseline (" + base->message + "), passes on the candidate";
+    case Verdict::always_fail: return "fails on both: " + cand->message;
+    case Verdict::fail: return "fails on the candidate (no baseline result): " + cand->message;
+    case Verdict::error:
+      if (cand && cand->outcome == Outcome::error) return "candidate: " + cand->message;
+      if (base && base->outcome == Outcome::error) return "baseline: " + base->message;
+      return "infrastructure error";
+    case Verdict::skip: return cand->message;
+    case Verdict::pass: return base ? "passes on both" : "passes on the candidate (no baseline result)";
+  }
+  return {};
+}
+
+std::string stream_lost(const StreamRecord& s) {
+  std::string why = s.errors.empty() ? "case not reported" : s.errors.front();
+  return "no result from the " + s.name + " stream (" + why + ")";
+}
+}  // namespace
+
+void classify_run(RunRecord& run) {
+  run.verdicts.clear();
+  if (run.streams.empty()) return;
+  for (std::size_t si = 0; si < run.suites.size(); ++si) {
+    const auto& suite = run.suites[si];
+    if (suite.results.size() != run.streams.size()) continue;
+    const auto& base = suite.results[0];
+    std::unordered_map<std::string, const CaseResult*> base_by_id;
+    for (const auto& c : base) base_by_id.emplace(c.id, &c);
+    for (std::size_t st = 1; st < run.streams.size(); ++st) {
+      std::unordered_map<std::string, bool> seen;
+      for (const auto& c : suite.results[st]) {
+        CaseVerdict v{.suite = si, .stream = st, .id = c.id, .candidate = &c};
+        seen[c.id] = true;
+        auto it = base_by_id.find(c.id);
+        if (it != base_by_id.end()) {
+          v.baseline = it->second;
+          v.verdict = classify(it->second->outcome, c.outcome);
+          v.reason = reason_for(v.verdict, v.baseline, &c);
+        } else if (!run.streams[0].errors.empty()) {
+          // The baseline stream failed: without its result the case cannot be classified.
+          v.verdict = Verdict::error;
+          v.reason = stream_lost(run.streams[0]);
+        } else {
+          v.verdict = classify(std::nullopt, c.outcome);
+          v.reason = reason_for(v.verdict, nullptr, &c);
+        }
+        run.verdicts.push_back(std::move(v));
+      }
+      for (const auto& b : base) {
+        if (seen.count(b.id)) continue;
+        run.verdicts.push_back({.suite = si, .stream = st, .id = b.id, .verdict = Verdict::error, .baseline = &b,
+                                .reason = stream_lost(run.streams[st])});
+      }
+    }
+  }
+}
+
+std::map<Verdict, std::size_t> count_verdicts(const RunRecord& run) {
+  std::map<Verdict, std::size_t> n;
+  for (auto v : kAllVerdicts) n[v] = 0;
+  for (const auto& v : run.verdicts) ++n[v.verdict];
+  return n;
+}
+
+RunStatus run_status(const RunRecord& run) {
+  auto n = count_verdicts(run);
+  if (n[Verdict::regression] > 0) return RunStatus::regression;
+  if (n[Verdict::error] > 0) return RunStatus::error;
+  for (const auto& s : run.streams)
+    if (!s.errors.empty()) return RunStatus::error;
+  return RunStatus::ok;
 }
 
 }  // namespace harness

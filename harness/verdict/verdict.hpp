@@ -1,17 +1,89 @@
-// Baseline vs candidate classification, britney/autopkgtest style.
+// Baseline vs candidate classification, britney/autopkgtest style, and the record of one run
+// (streams, package sets, images, case results, verdicts) that the reports are written from.
 #pragma once
+#include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "harness/plan/candidate_spec.hpp"
+#include "harness/repo/package_set.hpp"
 #include "harness/suites/suite.hpp"
 
 namespace harness {
 
 enum class Verdict { pass, fail, regression, fixed, always_fail, error, skip };
 std::string to_string(Verdict v);
+inline constexpr Verdict kAllVerdicts[] = {Verdict::regression, Verdict::error,       Verdict::fixed, Verdict::fail,
+                                           Verdict::always_fail, Verdict::pass, Verdict::skip};
 
 // baseline may be absent (a case new in the candidate run).
 Verdict classify(const std::optional<Outcome>& baseline, Outcome candidate);
+
+// An image a stream's suite started testbeds from.
+struct ImageRecord {
+  std::string suite;
+  std::string tag;
+  std::string id;
+  std::map<std::string, std::string> requested;  // package -> version installed
+};
+
+// One side of the comparison: the baseline or one candidate.
+struct StreamRecord {
+  std::string name;  // "baseline", "candidate", "candidate-2" (unique in the run)
+  bool baseline = false;
+  CandidateSpec spec;
+  PackageSet packages;                    // resolved exact versions (empty when not resolved)
+  std::vector<std::string> transaction;  // what installing them changes (resolver)
+  std::vector<std::string> local_packages;  // local:DIR files
+  std::vector<ImageRecord> images;
+  std::vector<std::string> errors;  // infrastructure trouble that stopped a whole suite
+  double seconds = 0;
+  std::string label() const { return name + " " + spec.text; }
+};
+
+struct SuiteRecord {
+  std::string name;
+  std::string package;  // the package the suite tests (JUnit classname = name.package)
+  std::map<std::string, std::string> options;
+  std::vector<std::vector<CaseResult>> results;  // per stream, same order as RunRecord::streams
+};
+
+struct CaseVerdict {
+  std::size_t suite = 0;   // index into RunRecord::suites
+  std::size_t stream = 0;  // the candidate stream (index into RunRecord::streams)
+  std::string id;
+  Verdict verdict = Verdict::error;
+  const CaseResult* baseline = nullptr;   // points into RunRecord::suites[suite].results
+  const CaseResult* candidate = nullptr;  // null when the candidate stream lost the case
+  std::string reason;                     // one line: why this verdict
+};
+
+struct RunRecord {
+  std::string run_id;
+  std::string plan_name;
+  std::string plan_path;
+  std::string plan_summary;
+  std::string command;   // the command line that reproduces the run
+  std::string started;   // ISO 8601 UTC
+  std::string hostname;
+  double seconds = 0;
+  std::vector<std::pair<std::string, double>> timings;  // phase -> seconds, in order
+  std::vector<StreamRecord> streams;  // [0] is the baseline
+  std::vector<SuiteRecord> suites;
+  std::vector<CaseVerdict> verdicts;  // filled by classify_run (candidate streams x suites x cases)
+};
+
+// Pairs every candidate stream's cases with the baseline's by id and classifies them.
+// A case missing from one side (its stream failed) is ERROR, never PASS or FAIL.
+// The record must not be modified afterwards (verdicts point into it).
+void classify_run(RunRecord& run);
+
+enum class RunStatus { ok, regression, error };
+// regression when any verdict is REGRESSION (even if other cases errored); error when any is ERROR
+// or a stream failed; ok otherwise (FAIL, ALWAYS-FAIL, FIXED and SKIP do not fail a run).
+RunStatus run_status(const RunRecord& run);
+std::map<Verdict, std::size_t> count_verdicts(const RunRecord& run);
 
 }  // namespace harness

@@ -1,0 +1,35 @@
+// Reports of one run, written to reports/<run-id>/: junit.xml (Jenkins/GitLab), summary.txt
+// (a Bugzilla comment), index.html (one self-contained page), manifest.json, logs/.
+#pragma once
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "harness/verdict/verdict.hpp"
+
+namespace harness {
+
+// Bugzilla refuses comments longer than this (error 114).
+inline constexpr std::size_t kMaxSummaryChars = 65535;
+
+// Valid UTF-8 without the code points XML 1.0 forbids or consumers choke on (tmt's list:
+// 0x00-0x08, 0x0B-0x1F, 0x7F-0x84, 0x86-0x9F, surrogates, U+FDD0-FDDF, U+xFFFE/xFFFF);
+// invalid UTF-8 bytes become U+FFFD. Tab and newline stay.
+std::string strip_xml_illegal(std::string_view bytes);
+// The first `head` and last `tail` bytes with a note of what was cut in between.
+std::string trim_middle(std::string_view text, std::size_t head, std::size_t tail, std::string_view where_full = {});
+
+std::string junit_xml(const RunRecord& run);
+std::string summary_text(const RunRecord& run, std::size_t max_chars = kMaxSummaryChars);
+std::string html_report(const RunRecord& run);
+std::string manifest_json(const RunRecord& run);
+
+// Writes every report into reports_root/<run-id>/ (created; must not exist yet) and points
+// reports_root/latest at it (a relative symlink, replaced atomically). Returns the run folder.
+std::filesystem::path write_reports(const RunRecord& run, const std::filesystem::path& reports_root);
+
+// logs/<suite>.<stream>.log: the full, untrimmed transcripts (relative to the run folder).
+std::string log_file_name(const RunRecord& run, std::size_t suite, std::size_t stream);
+
+}  // namespace harness
