@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <map>
+#include <sstream>
 
 #include "harness/suites/starttls/starttls_suite.hpp"
 #include "tests/starttls/starttls_fixture.hpp"
@@ -77,3 +78,58 @@ void check_done_when(const std::map<std::string, CaseResult>& m) {
 
 BOOST_AUTO_TEST_CASE(trixie_exim_and_s_server) { check_done_when(run_matrix("debian:trixie:stable")); }
 BOOST_AUTO_TEST_CASE(bookworm_exim_and_s_server) { check_done_when(run_matrix("debian:bookworm:stable")); }
+
+// The suite's verdicts agree with `openssl s_client` from the same image on every pair whose
+// client the command line can express (a second, independent client implementation).
+#include "harness/common/process.hpp"
+#include "harness/suites/starttls/s_client.hpp"
+#include "harness/suites/starttls/starttls_scenarios.hpp"
+#include "harness/suites/starttls/tls_servers.hpp"
+
+namespace {
+void check_agreement(const std::string& spec) {
+  auto suite_results = run_matrix(spec);
+  auto scenarios = load_starttls_scenarios(HARNESS_SOURCE_DIR "/scenarios/starttls");
+  test::StreamFixture f(spec);
+  TlsServerBed bed(f.ctx, scenarios.certsets, kStarttlsServers);
+  auto help = bed.testbed().sh("openssl s_client -help 2>&1").out;
+  std::string script;
+  std::vector<std::pair<std::string, std::string>> compared;  // case id, key
+  int skipped = 0;
+  for (const auto& e : bed.endpoints())
+    for (const auto& p : scenarios.clients) {
+      std::string why, id = e.server + "/" + e.certset + "/" + p.name;
+      auto argv = s_client_argv(p, e.port, e.starttls, "sclient.harness.test", help, why);
+      if (!argv) {
+        BOOST_TEST_MESSAGE(spec << " " << id << ": not expressible with s_client: " << why);
+        ++skipped;
+        continue;
+      }
+      script += "echo '=== " + id + "'; timeout 10 " + shell_quote(*argv) + " </dev/null 2>&1\n";
+      compared.push_back({id, id});
+    }
+  auto r = bed.testbed().sh(script, "", std::chrono::seconds(300));
+  std::map<std::string, std::string> outputs;
+  std::string current;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("=== ", 0) == 0) current = line.substr(4);
+    else outputs[current] += line + "\n";
+  }
+  for (const auto& [id, key] : compared) {
+    auto s = parse_s_client_brief(outputs[key]);
+    const auto& c = at(suite_results, id);
+    bool suite_ok = prop(c, "handshake") == "ok";
+    BOOST_TEST(suite_ok == s.handshake_ok, spec << " " << id << ": suite " << c.message << " / s_client: " << outputs[key]);
+    if (suite_ok && s.handshake_ok) {
+      BOOST_TEST(prop(c, "protocol") == s.protocol, spec << " " << id);
+      BOOST_TEST(prop(c, "cipher") == s.cipher, spec << " " << id);
+    }
+  }
+  BOOST_TEST_MESSAGE(spec << ": " << compared.size() << " pairs compared with s_client, " << skipped << " not expressible");
+  BOOST_TEST(compared.size() >= 36u);
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(trixie_agrees_with_s_client) { check_agreement("debian:trixie:stable"); }
+BOOST_AUTO_TEST_CASE(bookworm_agrees_with_s_client) { check_agreement("debian:bookworm:stable"); }
