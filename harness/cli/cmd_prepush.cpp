@@ -59,7 +59,9 @@ void add_prepush(CLI::App& app, Context& ctx, int* exit_code) {
       "Exit codes as 'run': non-zero blocks the push (1 regression, 3 infrastructure errors).");
   cmd->add_option("--local", o.local, "Folder of built .deb/.rpm files (default: ./results, ./results_*/..., ../ for Debian)");
   cmd->add_option("--base", o.base, "Baseline channel (default: the host release's stable, e.g. debian:bookworm:stable)");
-  cmd->add_option("--suite", o.suites, "Run only this suite (repeatable)");
+  cmd->add_option("--suite", o.suites, "Run only this suite (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--out", o.out, "Reports folder (default: reports/ in the project tree)");
   cmd->callback([&ctx, exit_code] {
     CandidateSpec base;

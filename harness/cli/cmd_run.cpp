@@ -32,8 +32,12 @@ void add_run(CLI::App& app, Context& ctx, int* exit_code) {
       "2 bad input (plan, scenario file, spec; nothing was started); 3 infrastructure errors and no regression.");
   cmd->add_option("plan", o.plan, "Plan file (scenarios/plans/NAME.yaml, or NAME)");
   cmd->add_option("--baseline", o.baseline, "Baseline spec, e.g. debian:bookworm:stable");
-  cmd->add_option("--candidate", o.candidates, "Candidate spec (repeatable), e.g. debian:trixie:stable, local:DIR@debian:trixie:stable");
-  cmd->add_option("--suite", o.suites, "Run only this suite (repeatable)");
+  cmd->add_option("--candidate", o.candidates, "Candidate spec (repeatable), e.g. debian:trixie:stable, local:DIR@debian:trixie:stable")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--suite", o.suites, "Run only this suite (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--package", o.packages, "Packages to resolve and pin (repeatable; default: the plan's)");
   cmd->add_option("--queues", o.queues, "exiqgrep: a folder of queue listings from your own servers (option 'queues')");
   cmd->add_option("--out", o.out, "Reports folder (default: reports/ in the project tree)");
