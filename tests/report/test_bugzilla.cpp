@@ -15,95 +15,12 @@
 #include "harness/common/process.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/report/bugzilla.hpp"
+#include "tests/report/fake_bugzilla.hpp"
 
 using namespace harness;
+using harness::testing::FakeBugzilla;
 
 namespace {
-
-struct Request {
-  std::string method, path;
-  std::map<std::string, std::string> headers;  // lower-case names
-  std::string raw_head;
-  std::string body;
-};
-
-// One-connection-at-a-time HTTP/1.1 server: records each request and answers with a canned reply.
-class FakeBugzilla {
- public:
-  FakeBugzilla() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    BOOST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    BOOST_REQUIRE(::listen(fd_, 4) == 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-  }
-  ~FakeBugzilla() { ::close(fd_); }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
-  // Serves one request in a thread; the reply is (status, body).
-  std::thread serve_one(int status, std::string reply) {
-    return std::thread([this, status, reply] {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 10000) <= 0) return;
-      int c = ::accept(fd_, nullptr, nullptr);
-      if (c < 0) return;
-      std::string data;
-      char buf[65536];
-      std::size_t need = std::string::npos;
-      while (true) {
-        pollfd q{c, POLLIN, 0};
-        if (::poll(&q, 1, 10000) <= 0) break;
-        auto n = ::read(c, buf, sizeof buf);
-        if (n <= 0) break;
-        data.append(buf, n);
-        auto end = data.find("\r\n\r\n");
-        if (end != std::string::npos && need == std::string::npos) {
-          parse_head(data.substr(0, end));
-          need = end + 4 + std::stoul(last.headers.count("content-length") ? last.headers["content-length"] : "0");
-        }
-        if (need != std::string::npos && data.size() >= need) break;
-      }
-      if (need != std::string::npos) last.body = data.substr(data.find("\r\n\r\n") + 4);
-      std::string resp = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: application/json\r\nContent-Length: " +
-                         std::to_string(reply.size()) + "\r\nConnection: close\r\n\r\n" + reply;
-      (void)!::write(c, resp.data(), resp.size());
-      ::close(c);
-    });
-  }
-
-  Request last;
-
- private:
-  void parse_head(const std::string& head) {
-    last = {};
-    last.raw_head = head;
-    auto first = head.substr(0, head.find("\r\n"));
-    auto sp1 = first.find(' '), sp2 = first.rfind(' ');
-    last.method = first.substr(0, sp1);
-    last.path = first.substr(sp1 + 1, sp2 - sp1 - 1);
-    std::size_t pos = head.find("\r\n") + 2;
-    while (pos < head.size()) {
-      auto e = head.find("\r\n", pos);
-      if (e == std::string::npos) e = head.size();
-      auto line = head.substr(pos, e - pos);
-      auto colon = line.find(':');
-      std::string name = line.substr(0, colon);
-      for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      auto value = line.substr(colon + 1);
-      value.erase(0, value.find_first_not_of(' '));
-      last.headers[name] = value;
-      pos = e + 2;
-    }
-  }
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 const std::string kKey = "k3yS3CRET0123456789abcdefghijklmnopqrstuv";
 

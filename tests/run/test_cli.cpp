@@ -1,0 +1,125 @@
+// The run/bugzilla/hook subcommands through the real `harness` binary (no containers).
+#define BOOST_TEST_MODULE cli
+#include <sys/stat.h>
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include "harness/common/process.hpp"
+#include "harness/common/tempdir.hpp"
+#include "harness/report/report.hpp"
+#include "tests/report/fake_bugzilla.hpp"
+#include "tests/report/synthetic_run.hpp"
+
+using namespace harness;
+namespace fs = std::filesystem;
+
+namespace {
+// Through env(1): it replaces variables (HOME) instead of adding a second entry.
+ProcessResult harness_cli(std::vector<std::string> args, const std::vector<std::string>& env = {}) {
+  args.insert(args.begin(), {HARNESS_BIN, "--root", HARNESS_SOURCE_DIR});
+  args.insert(args.begin(), env.begin(), env.end());
+  args.insert(args.begin(), "env");
+  return run_process(args, {.timeout = std::chrono::seconds(60)});
+}
+const std::string kKey = "cliK3Y-abcdefghijklmnopqrstuvwxyz0123456789";
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(hook_install_writes_an_executable_hook_and_respects_foreign_ones) {
+  TempDir dir("harness-test-hook");
+  BOOST_REQUIRE(run_process({"git", "init", "-q", dir.path().string()}).ok());
+  auto r = harness_cli({"hook", "install", "--repo", dir.path().string()});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  auto hook = dir.path() / ".git" / "hooks" / "pre-push";
+  struct stat st{};
+  BOOST_REQUIRE(::stat(hook.c_str(), &st) == 0);
+  BOOST_CHECK(st.st_mode & S_IXUSR);
+  auto text = read_file(hook);
+  BOOST_CHECK(text.rfind("#!/bin/sh\n", 0) == 0);
+  BOOST_CHECK(text.find(" prepush") != std::string::npos);
+  BOOST_CHECK(run_process({"sh", "-n", hook.string()}).ok());  // valid shell
+  // Our own hook is replaced quietly.
+  BOOST_CHECK_EQUAL(harness_cli({"hook", "install", "--repo", dir.path().string()}).exit_code, 0);
+  // A foreign hook is kept unless --force, and then saved as pre-push.orig.
+  write_file(hook, "#!/bin/sh\necho my own checks\n", 0755);
+  r = harness_cli({"hook", "install", "--repo", dir.path().string()});
+  BOOST_CHECK_EQUAL(r.exit_code, 2);
+  BOOST_CHECK(r.err.find("--force") != std::string::npos);
+  BOOST_CHECK_EQUAL(read_file(hook), "#!/bin/sh\necho my own checks\n");
+  BOOST_CHECK_EQUAL(harness_cli({"hook", "install", "--force", "--repo", dir.path().string()}).exit_code, 0);
+  BOOST_CHECK_EQUAL(read_file(hook.parent_path() / "pre-push.orig"), "#!/bin/sh\necho my own checks\n");
+  BOOST_CHECK(read_file(hook).find("harness pre-push hook") != std::string::npos);
+  // Not a git checkout.
+  TempDir plain("harness-test-nogit");
+  BOOST_CHECK_EQUAL(harness_cli({"hook", "install", "--repo", plain.path().string()}).exit_code, 2);
+}
+
+BOOST_AUTO_TEST_CASE(bugzilla_attach_from_bugzillarc_keeps_the_key_out_of_output) {
+  TempDir home("harness-test-home");
+  testing::FakeBugzilla bz;
+  auto host = bz.url().substr(7);  // 127.0.0.1:PORT
+  fs::create_directories(home.path() / ".config" / "python-bugzilla");
+  write_file(home.path() / ".config" / "python-bugzilla" / "bugzillarc", "[" + host + "]\napi_key = " + kKey + "\n", 0600);
+  auto run = testing::synthetic_run(30);
+  auto dir = write_reports(run, home.path() / "reports");
+  std::vector<std::string> env{"HOME=" + home.path().string(), "XDG_CONFIG_HOME=", "BUGZILLA_API_KEY="};
+
+  auto server = bz.serve_one(201, R"({"ids":["4242"]})");
+  auto r = harness_cli({"bugzilla", "attach", "2258027", "--run", dir.string(), "--url", bz.url()}, env);
+  server.join();
+  BOOST_CHECK_MESSAGE(r.exit_code == 0, r.err);
+  BOOST_CHECK(r.out.find("attachment 4242") != std::string::npos);
+  BOOST_CHECK(r.out.find(kKey) == std::string::npos && r.err.find(kKey) == std::string::npos);
+  BOOST_CHECK_EQUAL(bz.last.headers["authorization"], "Bearer " + kKey);
+  BOOST_CHECK(bz.last.body.find(kKey) == std::string::npos);
+  BOOST_CHECK(bz.last.path.find(kKey) == std::string::npos);
+  auto j = nlohmann::json::parse(bz.last.body);
+  BOOST_CHECK_EQUAL(j["comment"], read_file(dir / "summary.txt"));
+  BOOST_CHECK_EQUAL(j["content_type"], "application/xml");
+  BOOST_CHECK_EQUAL(j["file_name"], "harness-" + run.run_id + "-junit.xml");
+
+  // --dry-run prints the request with the key masked and sends nothing.
+  r = harness_cli({"bugzilla", "attach", "2258027", "--run", dir.string(), "--url", bz.url(), "--dry-run"}, env);
+  BOOST_CHECK_EQUAL(r.exit_code, 0);
+  BOOST_CHECK(r.out.find("Authorization: Bearer ********") != std::string::npos);
+  BOOST_CHECK(r.out.find(kKey) == std::string::npos);
+
+  // Bugzilla's refusal: exit 2 with its code; no key anywhere.
+  server = bz.serve_one(400, R"({"error":true,"code":600,"message":"too large"})");
+  r = harness_cli({"bugzilla", "attach", "2258027", "--run", dir.string(), "--url", bz.url()}, env);
+  server.join();
+  BOOST_CHECK_EQUAL(r.exit_code, 2);
+  BOOST_CHECK(r.err.find("error 600") != std::string::npos);
+  BOOST_CHECK(r.err.find(kKey) == std::string::npos);
+
+  // The environment variable wins; without any key: exit 2 naming bugzillarc.
+  fs::remove(home.path() / ".config" / "python-bugzilla" / "bugzillarc");
+  r = harness_cli({"bugzilla", "attach", "2258027", "--run", dir.string(), "--url", bz.url()}, env);
+  BOOST_CHECK_EQUAL(r.exit_code, 2);
+  BOOST_CHECK(r.err.find("bugzillarc") != std::string::npos);
+  // HTTP failure (nothing listening): exit 3.
+  r = harness_cli({"bugzilla", "attach", "2258027", "--run", dir.string(), "--url", "http://127.0.0.1:9"},
+                  {"HOME=" + home.path().string(), "BUGZILLA_API_KEY=" + kKey});
+  BOOST_CHECK_EQUAL(r.exit_code, 3);
+  BOOST_CHECK(r.err.find(kKey) == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_is_exit_2_before_anything_starts) {
+  TempDir dir("harness-test-plan");
+  write_file(dir.path() / "p.yaml",
+             "summary: s\nbaseline: debian:bookworm:stable\ncandidates: [debian:trixie:stabel]\npackages: [exim4-base]\n"
+             "suites: [exiqgrep]\n");
+  auto r = harness_cli({"run", (dir.path() / "p.yaml").string()});
+  BOOST_CHECK_EQUAL(r.exit_code, 2);
+  BOOST_CHECK_MESSAGE(r.err.find("p.yaml:3: candidate spec 'debian:trixie:stabel'") != std::string::npos, r.err);
+  write_file(dir.path() / "q.yaml", "summary: s\nbaseline: debian:bookworm:stable\ncandidates: [debian:trixie:stable]\n"
+                                    "packages: [exim4-base]\nsuites: [exiqgrep]\nsuite: typo\n");
+  r = harness_cli({"run", (dir.path() / "q.yaml").string()});
+  BOOST_CHECK_EQUAL(r.exit_code, 2);
+  BOOST_CHECK_MESSAGE(r.err.find("q.yaml:6: unknown key 'suite'") != std::string::npos, r.err);
+  r = harness_cli({"run", "--baseline", "debian:bookworm:stable"});
+  BOOST_CHECK_EQUAL(r.exit_code, 2);
+  r = harness_cli({"run", "--baseline", "debian:bookworm:stable", "--candidate", "debian:trixie:stable", "--suite", "nosuch"});
+  BOOST_CHECK_EQUAL(r.exit_code, 2);
+  BOOST_CHECK(r.err.find("unknown suite 'nosuch'") != std::string::npos);
+}
