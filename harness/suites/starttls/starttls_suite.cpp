@@ -42,6 +42,12 @@ std::vector<std::string> lines_of(const std::string& text) {
   return out;
 }
 
+std::string fmt_seconds(std::chrono::steady_clock::duration d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f s", std::chrono::duration<double>(d).count());
+  return buf;
+}
+
 struct Probe {
   const ServerEndpoint* endpoint;
   const StarttlsClient* client;
@@ -113,7 +119,11 @@ class StarttlsSuite : public Suite {
   std::vector<CaseResult> run(SuiteContext& ctx) override {
     std::vector<ReceiverDef> receivers;
     for (const auto& r : scenarios_.receivers) receivers.push_back(r.receiver);
+    auto t0 = std::chrono::steady_clock::now();
+    auto secs = [](auto from) { return fmt_seconds(std::chrono::steady_clock::now() - from); };
     TlsServerBed bed(ctx, scenarios_.certsets, servers_, receivers);
+    log::verbose("starttls " + ctx.stream + ": servers up in " + bed.testbed().name() + " after " + secs(t0));
+    auto t1 = std::chrono::steady_clock::now();
 
     // Every endpoint gets its own thread; within one endpoint the clients go one after the other
     // (s_server serves one connection at a time, and the order finds its log lines).
@@ -121,6 +131,8 @@ class StarttlsSuite : public Suite {
     for (const auto& e : bed.endpoints())
       for (const auto& c : clients_)
         probes.push_back({&e, &c, host_label(c.profile().name) + "." + e.server + "-" + e.certset + ".harness.test", {}, {}});
+    // The outbound cases use their own receivers: they run beside the inbound matrix.
+    auto outbound = std::async(std::launch::async, [this, &bed] { return outbound_cases(bed); });
     std::vector<std::future<void>> workers;
     for (const auto& e : bed.endpoints()) {
       int port = bed.host_port(e);
@@ -136,14 +148,15 @@ class StarttlsSuite : public Suite {
       }));
     }
     for (auto& w : workers) w.get();
+    log::verbose("starttls " + ctx.stream + ": " + std::to_string(probes.size()) + " handshakes in " + secs(t1));
+    auto t2 = std::chrono::steady_clock::now();
     attach_server_logs(bed, probes);
+    log::verbose("starttls " + ctx.stream + ": server logs read in " + secs(t2));
 
     std::vector<CaseResult> out;
     for (const auto& p : probes) out.push_back(inbound_case(bed, p));
-    if (!bed.receivers().empty()) {
-      auto outbound = outbound_cases(bed);
-      out.insert(out.end(), outbound.begin(), outbound.end());
-    }
+    auto outbound_results = outbound.get();
+    out.insert(out.end(), outbound_results.begin(), outbound_results.end());
     return out;
   }
 
@@ -158,33 +171,40 @@ class StarttlsSuite : public Suite {
         if (p.endpoint == &e && !p.result.handshake_ok && p.result.stage == "handshake") failed.push_back(&p);
       return failed;
     };
-    if (std::find(servers_.begin(), servers_.end(), "exim") != servers_.end()) {
-      for (;;) {
-        auto mainlog = lines_of(bed.read_exim_mainlog());
-        bool complete = true;
-        for (auto& p : probes) {
-          if (p.endpoint->server != "exim") continue;
-          p.server_log = exim_line_for(mainlog, p.ehlo);
-          if (!p.result.handshake_ok && p.result.stage == "handshake" && p.server_log.find("TLS error") == std::string::npos)
-            complete = false;
+    auto s_server_errors = [](const std::string& log) {
+      std::vector<std::string> errors;
+      for (const auto& l : lines_of(log))
+        if (l.find(":error:") != std::string::npos) errors.push_back(l);
+      return errors;
+    };
+    std::map<std::string, std::string> logs;
+    for (;;) {
+      logs = bed.read_logs();
+      bool complete = true;
+      for (const auto& e : bed.endpoints()) {
+        auto failed = failed_on(e);
+        if (e.server == "exim") {
+          const auto mainlog = lines_of(logs[e.log_file]);
+          for (auto* p : failed)
+            if (exim_line_for(mainlog, p->ehlo).find("TLS error") == std::string::npos) complete = false;
+        } else if (s_server_errors(logs[e.log_file]).size() < failed.size()) {
+          complete = false;
         }
-        if (complete || std::chrono::steady_clock::now() > deadline) break;
-        std::this_thread::sleep_for(100ms);
       }
+      if (complete || std::chrono::steady_clock::now() > deadline) break;
+      std::this_thread::sleep_for(100ms);
     }
     for (const auto& e : bed.endpoints()) {
-      if (e.server == "exim") continue;
+      if (e.server == "exim") {
+        const auto mainlog = lines_of(logs[e.log_file]);
+        for (auto& p : probes)
+          if (p.endpoint == &e) p.server_log = exim_line_for(mainlog, p.ehlo);
+        continue;
+      }
       // s_server -quiet prints one error line per failed connection and nothing for a good one;
       // its connections were sequential, so the n-th error belongs to the n-th failed handshake.
       auto failed = failed_on(e);
-      std::vector<std::string> errors;
-      for (;;) {
-        errors.clear();
-        for (const auto& l : lines_of(bed.read_log(e)))
-          if (l.find(":error:") != std::string::npos) errors.push_back(l);
-        if (errors.size() >= failed.size() || std::chrono::steady_clock::now() > deadline) break;
-        std::this_thread::sleep_for(100ms);
-      }
+      auto errors = s_server_errors(logs[e.log_file]);
       if (errors.size() == failed.size()) {
         for (std::size_t i = 0; i < failed.size(); ++i) failed[i]->server_log = errors[i];
       } else if (!errors.empty()) {
@@ -245,6 +265,7 @@ class StarttlsSuite : public Suite {
 
   // The stream's own client (`openssl s_client`, default settings) against each legacy receiver.
   std::vector<CaseResult> outbound_cases(const TlsServerBed& bed) const {
+    if (bed.receivers().empty()) return {};
     std::string script;
     for (const auto& r : bed.receivers())
       script += "echo '=== " + r.certset + "'; timeout 10 openssl s_client -brief -connect 127.0.0.1:" + std::to_string(r.port) +

@@ -5,6 +5,9 @@
 
 #include "harness/common/error.hpp"
 #include "harness/common/process.hpp"
+#include "harness/common/tempdir.hpp"
+
+#include <openssl/crypto.h>
 
 namespace harness {
 namespace {
@@ -82,13 +85,23 @@ std::vector<std::string> server_packages(Family family, const std::vector<std::s
 
 TlsServerBed::TlsServerBed(const SuiteContext& ctx, const std::vector<CertSetDef>& sets,
                            const std::vector<std::string>& servers, const std::vector<ReceiverDef>& receivers)
-    : image_(ensure_image(ctx, servers)), testbed_(ctx.start(image_, "tls-servers", ports_for(sets, servers, receivers.size()))) {
-  for (const auto& set : sets)
-    for (const auto& k : set.keys) certs_.issue(k);
-  // Only the certificate directory goes in: keys are 0600 on the host, readable by exim's group here.
-  testbed_.copy_in(certs_.dir(), kCertDir);
-
-  std::string script = "set -e\ncd " + std::string(kCertDir) + "\n";
+    // Keys are made while the image is checked and the container starts (RSA keygen is slow).
+    : keys_ready_(std::async(std::launch::async,
+                             [this, &sets] {
+                               for (const auto& set : sets)
+                                 for (const auto& k : set.keys) certs_.issue(k);
+                             })),
+      image_(ensure_image(ctx, servers)),
+      testbed_(ctx.start(image_, "tls-servers", ports_for(sets, servers, receivers.size()))) {
+  keys_ready_.get();
+  // One exec sets everything up. The certificates and keys travel in its stdin (never in argv,
+  // which `ps` and podman's events show); the script is not echoed anywhere.
+  std::string script = "set -e\nmkdir -p " + std::string(kCertDir) + "\ncd " + std::string(kCertDir) + "\numask 022\n";
+  for (const auto& entry : std::filesystem::directory_iterator(certs_.dir())) {
+    auto name = entry.path().filename().string();
+    if (name.find(".tmp.") != std::string::npos) continue;
+    script += "cat > " + name + " <<'HARNESS_PEM_EOF'\n" + read_file(entry.path()) + "HARNESS_PEM_EOF\n";
+  }
   script += "chmod 755 . && chmod 644 *.crt && chmod 640 *.key\n";
   if (wants(servers, "exim")) {
     script += "chgrp Debian-exim *.key\n";
@@ -132,7 +145,8 @@ TlsServerBed::TlsServerBed(const SuiteContext& ctx, const std::vector<CertSetDef
   }
   for (const auto& e : endpoints_) script += wait_listening(e.port);
   for (const auto& e : receivers_) script += wait_listening(e.port);
-  auto r = testbed_.sh(script, "", 60s);
+  auto r = testbed_.exec({"sh", "-s"}, script, 60s);
+  OPENSSL_cleanse(script.data(), script.size());
   if (r.exit_code != 0)
     throw InfraError("starttls: servers did not start in " + testbed_.name() + " (exit " + std::to_string(r.exit_code) +
                      "): " + r.err.substr(0, 2000) + r.out.substr(0, 1000));
@@ -145,14 +159,24 @@ std::string TlsServerBed::version_of(const std::string& server) const {
   return std::string(pkg) + " (version unknown)";
 }
 
-std::string TlsServerBed::read_log(const ServerEndpoint& e) const {
-  auto r = testbed_.exec({"cat", e.log_file}, "", 30s);
-  return r.exit_code == 0 ? r.out : "";
-}
-
-std::string TlsServerBed::read_exim_mainlog() const {
-  auto r = testbed_.exec({"cat", "/var/log/exim4/mainlog"}, "", 30s);
-  return r.exit_code == 0 ? r.out : "";
+std::map<std::string, std::string> TlsServerBed::read_logs() const {
+  // One exec for all logs: each podman exec costs a few hundred ms on a busy host.
+  std::vector<std::string> files;
+  for (const auto& e : endpoints_)
+    if (std::find(files.begin(), files.end(), e.log_file) == files.end()) files.push_back(e.log_file);
+  std::string script;
+  for (const auto& f : files) script += "echo '=== " + f + "'; cat " + f + " 2>/dev/null || true\n";
+  auto r = testbed_.sh(script, "", 30s);
+  std::map<std::string, std::string> logs;
+  std::string current;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("=== ", 0) == 0 && std::find(files.begin(), files.end(), line.substr(4)) != files.end())
+      current = line.substr(4);
+    else if (!current.empty())
+      logs[current] += line + "\n";
+  }
+  return logs;
 }
 
 }  // namespace harness

@@ -2,6 +2,8 @@
 // certificate set at once — the distribution's exim (STARTTLS, one port per set: tls_certificate
 // is expanded on $received_port) and `openssl s_server` (direct TLS, one process per set).
 #pragma once
+#include <future>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -47,13 +49,12 @@ class TlsServerBed {
   const Image& image() const { return image_; }
   // "exim 4.98.2-1", "openssl 3.5.1-1" — the versions actually installed.
   std::string version_of(const std::string& server) const;
-  // The server's log since start (exim's mainlog or the s_server output of that endpoint).
-  std::string read_log(const ServerEndpoint& e) const;
-  // exim's mainlog, read once for all exim endpoints.
-  std::string read_exim_mainlog() const;
+  // Every endpoint's log (exim's mainlog, each s_server's output) by ServerEndpoint::log_file.
+  std::map<std::string, std::string> read_logs() const;
 
  private:
   CertificateFactory certs_;
+  std::future<void> keys_ready_;
   Image image_;
   Testbed testbed_;
   std::vector<ServerEndpoint> endpoints_;
