@@ -197,4 +197,20 @@ BOOST_AUTO_TEST_CASE(gc_leaves_containers_of_live_processes_alone) {
   BOOST_TEST(exists(t.name()));
 }
 
+BOOST_AUTO_TEST_CASE(fedora_without_a_registry_says_what_to_configure) {
+  // A registry on a loopback port where nothing listens: the pull fails at once, like here without network.
+  Mirrors m;
+  m.fedora_image = "127.0.0.1:1/fedora";
+  ImageStore fedora(podman, {.recipes_dir = std::string(HARNESS_SOURCE_DIR) + "/containers",
+                             .cache_dir = cache_dir(), .mirrors = m, .build_timeout = 120s});
+  try {
+    fedora.ensure_base(Family::fedora, "41");
+    BOOST_FAIL("expected the pull to fail");
+  } catch (const InfraError& e) {
+    std::string msg = e.what();
+    BOOST_TEST(msg.find("127.0.0.1:1/fedora:41") != std::string::npos);
+    BOOST_TEST(msg.find("--fedora-image") != std::string::npos);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
