@@ -1,5 +1,6 @@
 // `harness candidates SPEC...`: the exact version of every watched package in each spec (the first
 // spec is the baseline), whether it changed, and the advisory and bugs behind the change.
+#include <future>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -50,11 +51,14 @@ int run(Context& ctx, const Options& o) {
   ro.mirrors = ctx.mirrors;
   ro.offline = o.offline;
   ro.allow_expired_metadata = ctx.allow_expired_metadata;
-  std::vector<Resolution> res;
+  // Specs are independent (one libsolv pool each): resolve them side by side.
+  std::vector<std::future<Resolution>> pending;
   for (const auto& spec : specs) {
     auto packages = o.packages.empty() ? default_packages(spec.family) : split_list(o.packages);
-    res.push_back(resolve(spec, packages, ro));
+    pending.push_back(std::async(std::launch::async, [spec, packages, &ro] { return resolve(spec, packages, ro); }));
   }
+  std::vector<Resolution> res;
+  for (auto& p : pending) res.push_back(p.get());
 
   // Rows: every binary any spec resolved, in first-seen order.
   std::vector<std::string> names;

@@ -24,6 +24,8 @@ extern "C" {
 
 #include <algorithm>
 #include <cstdio>
+#include <stdio_ext.h>
+#include <future>
 #include <map>
 #include <memory>
 #include <set>
@@ -73,6 +75,31 @@ PoolPtr make_pool(Family f) {
   return pool;
 }
 
+// Text nobody here reads (descriptions are most of a Packages file): not written to the .solv cache.
+int keep_key(Repo* repo, Repokey* key, void* kfdata) {
+  switch (key->name) {
+    case SOLVABLE_DESCRIPTION:
+    case SOLVABLE_SUMMARY:
+    case SOLVABLE_CHECKSUM:
+    case SOLVABLE_URL:
+    case SOLVABLE_LICENSE:
+    case SOLVABLE_GROUP:
+    case SOLVABLE_BUILDHOST:
+    case SOLVABLE_PACKAGER:
+    case UPDATE_RIGHTS:
+    case SOLVABLE_MEDIADIR:
+    case SOLVABLE_MEDIAFILE:
+    case SOLVABLE_MEDIANR:
+    case SOLVABLE_DOWNLOADSIZE:
+    case SOLVABLE_INSTALLSIZE:
+    case SOLVABLE_BUILDTIME:
+    case SOLVABLE_HEADEREND:
+      return KEY_STORAGE_DROPPED;
+    default:
+      return repo_write_stdkeyfilter(repo, key, kfdata);
+  }
+}
+
 // Parsed repositories as libsolv's own .solv files, keyed by the SHA-256 of the verified inputs: loading
 // them skips xz/zstd decompression and parsing. The .solv file is itself checked against the hash
 // recorded when it was written, so a corrupted cache is rebuilt, never trusted.
@@ -89,6 +116,11 @@ class SolvCache {
       return false;
     }
     FilePtr fp(std::fopen(solv.c_str(), "r"));
+    if (fp) {
+      // repo_add_solv reads byte by byte: no stdio locking (this FILE is ours alone), a big buffer.
+      __fsetlocking(fp.get(), FSETLOCKING_BYCALLER);
+      std::setvbuf(fp.get(), nullptr, _IOFBF, 1 << 20);
+    }
     if (!fp || repo_add_solv(repo, fp.get(), 0) != 0) {
       repo_empty(repo, 1);
       return false;
@@ -102,7 +134,11 @@ class SolvCache {
     fs::path solv = dir_ / (key + ".solv"), part = dir_ / (key + ".solv.part");
     {
       FilePtr fp(std::fopen(part.c_str(), "w"));
-      if (!fp || repo_write(repo, fp.get()) != 0) {
+      Repowriter* writer = repowriter_create(repo);
+      repowriter_set_keyfilter(writer, keep_key, nullptr);
+      int rc = fp ? repowriter_write(writer, fp.get()) : -1;
+      repowriter_free(writer);
+      if (rc != 0) {
         log::warn("cannot write " + part.string() + "; the next run parses the metadata again");
         fs::remove(part, ec);
         return;
@@ -138,7 +174,16 @@ struct Loader {
                                                         .timeout = o.timeout}),
         solv_cache(o.cache_dir / "solv") {}
 
-  void load_debian(const RepoRef& r) {
+  // Downloaded and verified files of one repository, ready to be added to the pool. Fetching runs
+  // in parallel per repository (network, gpgv); adding to the pool is sequential (libsolv is not
+  // thread-safe within one pool).
+  struct Fetched {
+    std::string id;
+    std::string key;  // .solv cache key: hash of the verified inputs
+    std::vector<std::pair<fs::path, std::string>> files;  // file, URL
+  };
+
+  Fetched fetch_debian(const RepoRef& r) {
     std::string dists = r.base_url + "/dists/" + r.suite + "/";
     std::string url = dists + "InRelease";
     fs::path inrelease = downloader.fetch_index(url, /*missing_ok=*/true);
@@ -161,16 +206,19 @@ struct Loader {
                                ? dists + r.component + "/binary-amd64/by-hash/SHA256/" + it->second.sha256
                                : dists + index;
     fs::path file = downloader.fetch_verified(data_url, it->second.sha256, it->second.size, "Packages.xz");
-    Repo* repo = repo_create(pool, r.id.c_str());
-    std::string key = sha256_hex("debpackages-v1\n" + it->second.sha256);
-    if (!solv_cache.load(repo, key)) {
-      add_file(pool, file, data_url, [&](std::FILE* fp) { return repo_add_debpackages(repo, fp, 0); });
-      solv_cache.store(repo, key);
-    }
-    loaded.push_back(r.id);
+    return {r.id, sha256_hex("debpackages-v3\n" + it->second.sha256), {{file, data_url}}};
   }
 
-  void load_fedora(const CandidateSpec& spec, const RepoRef& r) {
+  void add_debian(const Fetched& f) {
+    Repo* repo = repo_create(pool, f.id.c_str());
+    if (!solv_cache.load(repo, f.key)) {
+      add_file(pool, f.files[0].first, f.files[0].second, [&](std::FILE* fp) { return repo_add_debpackages(repo, fp, 0); });
+      solv_cache.store(repo, f.key);
+    }
+    loaded.push_back(f.id);
+  }
+
+  Fetched fetch_fedora(const CandidateSpec& spec, const RepoRef& r) {
     const Mirrors& m = options.mirrors;
     std::string base, repomd_url;
     std::optional<Metalink> metalink;
@@ -217,20 +265,24 @@ struct Loader {
       std::string name = d.location.substr(d.location.rfind('/') + 1);
       return downloader.fetch_verified(base + d.location, d.sha256, d.size, name);
     };
-    fs::path primary_file = fetch(*primary);
-    fs::path updateinfo_file = updateinfo ? fetch(*updateinfo) : fs::path();
-    Repo* repo = repo_create(pool, r.id.c_str());
-    std::string key = sha256_hex("rpmmd-v1\n" + primary->sha256 + "\n" + (updateinfo ? updateinfo->sha256 : ""));
-    if (!solv_cache.load(repo, key)) {
-      add_file(pool, primary_file, base + primary->location,
+    Fetched f{r.id, sha256_hex("rpmmd-v3\n" + primary->sha256 + "\n" + (updateinfo ? updateinfo->sha256 : "")), {}};
+    f.files.emplace_back(fetch(*primary), base + primary->location);
+    if (updateinfo) f.files.emplace_back(fetch(*updateinfo), base + updateinfo->location);
+    return f;
+  }
+
+  void add_fedora(const Fetched& f) {
+    Repo* repo = repo_create(pool, f.id.c_str());
+    if (!solv_cache.load(repo, f.key)) {
+      add_file(pool, f.files[0].first, f.files[0].second,
                [&](std::FILE* fp) { return repo_add_rpmmd(repo, fp, nullptr, REPO_NO_INTERNALIZE); });
-      if (updateinfo)
-        add_file(pool, updateinfo_file, base + updateinfo->location,
+      if (f.files.size() > 1)
+        add_file(pool, f.files[1].first, f.files[1].second,
                  [&](std::FILE* fp) { return repo_add_updateinfoxml(repo, fp, REPO_NO_INTERNALIZE); });
       repo_internalize(repo);
-      solv_cache.store(repo, key);
+      solv_cache.store(repo, f.key);
     }
-    loaded.push_back(r.id);
+    loaded.push_back(f.id);
   }
 
   Repo* load_local(const CandidateSpec& spec) {
@@ -347,31 +399,34 @@ int compare_evr(Family family, const std::string& a, const std::string& b) {
 Resolution resolve(const CandidateSpec& spec, const std::vector<std::string>& packages, const ResolveOptions& options) {
   PoolPtr pool = make_pool(spec.family);
   Loader loader(pool.get(), options);
-  for (const auto& r : channel_repos(spec, options.mirrors)) {
-    log::progress("loading " + r.id + " metadata for " + spec.text);
-    if (spec.family == Family::debian)
-      loader.load_debian(r);
-    else
-      loader.load_fedora(spec, r);
-  }
+  log::progress("loading metadata for " + spec.text);
+  std::vector<std::future<Loader::Fetched>> fetches;
+  for (const auto& r : channel_repos(spec, options.mirrors))
+    fetches.push_back(std::async(std::launch::async, [&loader, &spec, r] {
+      return spec.family == Family::debian ? loader.fetch_debian(r) : loader.fetch_fedora(spec, r);
+    }));
+  std::vector<Loader::Fetched> fetched;
+  for (auto& f : fetches) fetched.push_back(f.get());  // rethrows the first failure in channel order
+  for (const auto& f : fetched) spec.family == Family::debian ? loader.add_debian(f) : loader.add_fedora(f);
   Repo* local = spec.is_local() ? loader.load_local(spec) : nullptr;
-  pool_addfileprovides(pool.get());
+  if (spec.family == Family::fedora) pool_addfileprovides(pool.get());  // Debian has no file dependencies
   pool_createwhatprovides(pool.get());
 
   // Best candidate per binary name; the folder of a local spec wins over the base channel.
-  std::map<std::string, Id> best;
+  std::vector<Id> best_by_name(pool->ss.nstrings, 0);  // name id -> solvable id
   Id p;
   Solvable* s;
   FOR_POOL_SOLVABLES(p) {
     s = pool->solvables + p;
     if (s->arch == ARCH_SRC || s->arch == ARCH_NOSRC) continue;
-    std::string name = str(pool.get(), s->name);
-    if (name.find(':') != std::string::npos) continue;  // patch:..., not a package
-    auto [it, inserted] = best.emplace(name, p);
-    if (inserted) continue;
-    Solvable* cur = pool->solvables + it->second;
-    bool s_local = local && s->repo == local, cur_local = local && cur->repo == local;
-    if (s_local != cur_local ? s_local : better(pool.get(), p, it->second)) it->second = p;
+    if (spec.family == Family::fedora && str(pool.get(), s->name).rfind("patch:", 0) == 0) continue;  // advisories
+    Id& cur = best_by_name[s->name];
+    if (!cur) {
+      cur = p;
+      continue;
+    }
+    bool s_local = local && s->repo == local, cur_local = local && pool->solvables[cur].repo == local;
+    if (s_local != cur_local ? s_local : better(pool.get(), p, cur)) cur = p;
   }
 
   std::string where;
@@ -382,17 +437,25 @@ Resolution resolve(const CandidateSpec& spec, const std::vector<std::string>& pa
     std::vector<Id> found;
     if (want.rfind("src:", 0) == 0) {
       std::string src = want.substr(4);
-      for (const auto& [name, id] : best)
-        if (source_of(pool.get(), pool->solvables + id) == src) found.push_back(id);
+      Id src_id = pool_str2id(pool.get(), src.c_str(), 0);
+      for (Id id : best_by_name) {
+        if (!id || !src_id) continue;
+        Id sid = solvable_lookup_id(pool->solvables + id, SOLVABLE_SOURCENAME);
+        if ((sid ? sid : pool->solvables[id].name) == src_id) found.push_back(id);
+      }
+      std::sort(found.begin(), found.end(), [&](Id a, Id b) {
+        return str(pool.get(), pool->solvables[a].name) < str(pool.get(), pool->solvables[b].name);
+      });
       if (found.empty())
         throw UsageError("unknown source package '" + src + "' in " + spec.text + ": no binary package built from it in " +
                          where);
     } else {
-      auto it = best.find(want);
-      if (it == best.end())
+      Id name = pool_str2id(pool.get(), want.c_str(), 0);
+      Id id = name && name < static_cast<Id>(best_by_name.size()) ? best_by_name[name] : 0;
+      if (!id)
         throw UsageError("unknown package '" + want + "' in " + spec.text + ": not in " + where +
                          " (binary names, or src:NAME for every binary of a source package)");
-      found.push_back(it->second);
+      found.push_back(id);
     }
     for (Id id : found)
       if (seen.insert(str(pool.get(), pool->solvables[id].name)).second) chosen.push_back(id);

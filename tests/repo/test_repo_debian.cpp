@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <unistd.h>
 
 #include "harness/common/process.hpp"
 #include "harness/repo/channels.hpp"
