@@ -1,0 +1,130 @@
+#include "harness/suites/exiqgrep/driver.hpp"
+
+#include <sstream>
+
+#include "harness/common/error.hpp"
+
+namespace harness::exiqgrep {
+namespace {
+
+// Bundle on stdin: "F\n" + 3 fields (name, mode, data) | "R N\n" + N fields (id, mode, env count,
+// env..., argv...); a field is "<length>\n<bytes>". Output per run: "R idlen outlen errlen rc\n" + bytes.
+constexpr const char* kRunner = R"PERL(
+use strict;
+my ($dir, $exiqgrep) = @ARGV;
+binmode STDIN; binmode STDOUT;
+mkdir $dir unless -d $dir;
+sub field { my $l = <STDIN>; defined $l or die "bundle truncated\n"; chomp $l; my $b = '';
+  my $got = $l ? read(STDIN, $b, $l) : 0; die "bundle truncated\n" unless $got == $l; return $b; }
+my @runs;
+while (defined(my $head = <STDIN>)) {
+  chomp $head; my @p = split / /, $head;
+  if ($p[0] eq 'F') { my ($name, $mode, $data) = (field(), field(), field());
+    open(my $fh, '>', "$dir/$name") or die "$dir/$name: $!\n"; binmode $fh; print $fh $data; close $fh;
+    chmod oct($mode), "$dir/$name"; }
+  elsif ($p[0] eq 'R') { push @runs, [map { field() } 1..$p[1]]; }
+  else { die "bad bundle record '$head'\n"; }
+}
+# What exiqgrep loads, loaded once: each forked run then compiles only the script. If a module is
+# missing, the child's own `use` fails exactly as a fresh exiqgrep would.
+eval { require Getopt::Std; require File::Basename; };
+my $w = 0;
+if (open(my $s, '<', $exiqgrep)) { my $first = <$s>; $w = 1 if defined $first && $first =~ /^#!\S*perl\S*\s+-\w*w/; close $s; }
+$| = 1;
+my $i = 0;
+for my $r (@runs) {
+  my ($id, $mode, $nenv, @rest) = @$r;
+  my @env = splice(@rest, 0, $nenv);
+  $i++;
+  my $pid = fork(); die "fork: $!\n" unless defined $pid;
+  if (!$pid) {
+    open(STDIN, '<', '/dev/null'); open(STDOUT, '>', "$dir/.o$i"); open(STDERR, '>', "$dir/.e$i");
+    chdir $dir;
+    for (@env) { my ($k, $v) = split /=/, $_, 2; $ENV{$k} = $v; }
+    if ($mode eq 'exec') { exec { $rest[0] } @rest; print STDERR "cannot run $rest[0]: $!\n"; exit 127; }
+    # As perl would for a script: a die exits with errno, else $? >> 8, else 255.
+    my $code = 255;
+    $SIG{__DIE__} = sub { $code = $! ? ($! + 0) : ($? >> 8) ? ($? >> 8) : 255; };
+    @ARGV = @rest; $0 = $exiqgrep; $^W = $w;
+    my $ok = do $exiqgrep;
+    if ($@) { print STDERR $@; exit $code; }
+    if (!defined $ok && $!) { print STDERR "Can't open perl script \"$exiqgrep\": $!\n"; exit 2; }
+    exit 0;
+  }
+  waitpid($pid, 0);
+  my $st = $?; my $rc = ($st & 127) ? 128 + ($st & 127) : ($st >> 8);
+  local $/;
+  my ($out, $err) = ('', '');
+  if (open(my $o, '<', "$dir/.o$i")) { binmode $o; $out = <$o> // ''; close $o; }
+  if (open(my $e, '<', "$dir/.e$i")) { binmode $e; $err = <$e> // ''; close $e; }
+  unlink "$dir/.o$i", "$dir/.e$i";
+  print "R ", length($id), " ", length($out), " ", length($err), " $rc\n", $id, $out, $err;
+}
+)PERL";
+
+void field(std::string& b, const std::string& s) {
+  b += std::to_string(s.size());
+  b += '\n';
+  b += s;
+}
+
+}  // namespace
+
+BatchResult run_batch(const Testbed& bed, const std::string& work_dir, const std::string& exiqgrep,
+                      const std::vector<BundleFile>& files, const std::vector<Invocation>& runs,
+                      std::chrono::seconds timeout) {
+  std::string bundle;
+  for (const auto& f : files) {
+    bundle += "F\n";
+    field(bundle, f.name);
+    field(bundle, f.mode);
+    field(bundle, f.data);
+  }
+  for (const auto& r : runs) {
+    bundle += "R " + std::to_string(3 + r.env.size() + r.argv.size()) + "\n";
+    field(bundle, r.id);
+    field(bundle, r.in_process ? "do" : "exec");
+    field(bundle, std::to_string(r.env.size()));
+    for (const auto& e : r.env) field(bundle, e);
+    for (const auto& a : r.argv) field(bundle, a);
+  }
+  auto x = bed.exec({"perl", "-e", kRunner, work_dir, exiqgrep}, bundle, timeout);
+  if (x.timed_out) throw InfraError("exiqgrep batch timed out after " + std::to_string(timeout.count()) + " s in " + bed.name());
+  if (x.exit_code != 0) throw InfraError("exiqgrep batch runner failed in " + bed.name() + " (exit " +
+                                         std::to_string(x.exit_code) + "): " + x.err.substr(0, 500));
+  BatchResult br;
+  br.duration = x.duration;
+  std::size_t pos = 0;
+  const auto& out = x.out;
+  while (pos < out.size()) {
+    auto nl = out.find('\n', pos);
+    if (nl == std::string::npos) throw InfraError("exiqgrep batch: truncated result header");
+    std::istringstream h(out.substr(pos, nl - pos));
+    std::string tag;
+    std::size_t il = 0, ol = 0, el = 0;
+    int rc = -1;
+    if (!(h >> tag >> il >> ol >> el >> rc) || tag != "R" || nl + 1 + il + ol + el > out.size())
+      throw InfraError("exiqgrep batch: bad result header '" + out.substr(pos, std::min<std::size_t>(80, nl - pos)) + "'");
+    std::size_t p = nl + 1;
+    auto id = out.substr(p, il);
+    InvocationResult r{rc, out.substr(p + il, ol), out.substr(p + il + ol, el)};
+    br.results[id] = std::move(r);
+    pos = p + il + ol + el;
+  }
+  for (const auto& r : runs)
+    if (!br.results.count(r.id)) throw InfraError("exiqgrep batch: no result for " + r.id);
+  return br;
+}
+
+InvocationResult run_one_exec(const Testbed& bed, const std::string& work_dir, const std::string& exiqgrep,
+                              const Invocation& run) {
+  std::vector<std::string> argv{"env", "-C", work_dir};
+  for (const auto& e : run.env) argv.push_back(e);
+  if (run.in_process) argv.push_back(exiqgrep);
+  for (const auto& a : run.argv) argv.push_back(a);
+  auto x = bed.exec(argv, "", std::chrono::seconds(60));
+  if (x.timed_out) throw InfraError("exiqgrep timed out in " + bed.name());
+  return {x.exit_code, x.out, x.err};
+}
+
+}  // namespace harness::exiqgrep

@@ -1,0 +1,173 @@
+// The exiqgrep suite against real exim packages in podman testbeds (label: integration):
+// bookworm (exim 4.96) and trixie (exim 4.98.x), a SuiteContext built as the `run` command does.
+#define BOOST_TEST_MODULE exiqgrep_integration
+#include <boost/test/unit_test.hpp>
+#include <iostream>
+
+#include "harness/common/error.hpp"
+#include "harness/common/tempdir.hpp"
+#include "harness/repo/channels.hpp"
+#include "harness/suites/exiqgrep/exiqgrep_suite.hpp"
+#include "harness/testbed/image.hpp"
+
+using namespace harness;
+
+namespace {
+namespace fs = std::filesystem;
+const fs::path kScenarios = fs::path(HARNESS_SOURCE_DIR) / "scenarios" / "exiqgrep";
+
+fs::path cache_dir() {
+  const char* home = std::getenv("HOME");
+  return fs::path(home ? home : "/root") / ".cache" / "harness";
+}
+
+struct Env {
+  Podman podman{detect_podman(cache_dir())};
+  ImageStore images{podman, {.recipes_dir = fs::path(HARNESS_SOURCE_DIR) / "containers", .cache_dir = cache_dir()}};
+  TempDir work{"harness-exiqgrep-test"};
+
+  SuiteContext context(const std::string& spec_text) {
+    SuiteContext ctx;
+    ctx.stream = "candidate";
+    ctx.spec = parse_candidate_spec(spec_text);
+    ctx.sources = debian_apt_sources(ctx.spec, Mirrors{});
+    ctx.images = &images;
+    ctx.podman = &podman;
+    ctx.run_id = "test-exiqgrep";
+    ctx.work_dir = work.path();
+    return ctx;
+  }
+};
+
+Env& env() {
+  static Env e;
+  return e;
+}
+
+// One run per release, shared by the test cases below.
+const std::vector<CaseResult>& results(const std::string& spec) {
+  static std::map<std::string, std::vector<CaseResult>> cache;
+  auto it = cache.find(spec);
+  if (it != cache.end()) return it->second;
+  auto suite = make_suite("exiqgrep");
+  suite->load(kScenarios, {});
+  BOOST_REQUIRE_GE(suite->case_count(), 100u);
+  auto ctx = env().context(spec);
+  auto r = suite->run(ctx);
+  BOOST_REQUIRE_EQUAL(r.size(), suite->case_count());
+  std::map<std::string, int> tally;
+  for (const auto& c : r) tally[to_string(c.outcome)]++;
+  std::cerr << spec << ":";
+  for (const auto& [k, n] : tally) std::cerr << " " << k << " " << n;
+  std::cerr << "\n";
+  return cache.emplace(spec, std::move(r)).first->second;
+}
+
+std::string prop(const CaseResult& c, const std::string& k) {
+  auto it = c.properties.find(k);
+  return it == c.properties.end() ? "" : it->second;
+}
+
+bool has_new_ids(const CaseResult& c) { return prop(c, "listing_id_formats").find("new") != std::string::npos; }
+bool has_h_ids(const CaseResult& c) { return prop(c, "listing_id_formats").find("old-H") != std::string::npos; }
+bool only_old_ids(const CaseResult& c) { return prop(c, "listing_id_formats") == "old"; }
+
+void show(const CaseResult& c) { BOOST_TEST_MESSAGE(c.id << ": " << to_string(c.outcome) << ": " << c.message); }
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(bookworm_new_format_listings_fail_with_line_mismatch) {
+  int checked = 0;
+  for (const auto& c : results("debian:bookworm:stable")) {
+    if (prop(c, "kind") != "fake-exim" || !c.group.starts_with("counts") || !has_new_ids(c)) continue;
+    ++checked;
+    BOOST_CHECK_MESSAGE(c.outcome == Outcome::fail && c.message.find("Line mismatch") != std::string::npos,
+                        c.id << ": " << to_string(c.outcome) << ": " << c.message);
+    BOOST_CHECK_EQUAL(prop(c, "exiqgrep_version"), "4.96");
+  }
+  BOOST_CHECK_GE(checked, 30);
+}
+
+BOOST_AUTO_TEST_CASE(bookworm_minimal_install_fails_naming_getopt_std) {
+  int checked = 0;
+  for (const auto& c : results("debian:bookworm:stable")) {
+    if (prop(c, "kind") != "minimal-install") continue;
+    ++checked;
+    show(c);
+    BOOST_CHECK(c.outcome == Outcome::fail);
+    BOOST_CHECK_MESSAGE(c.message.find("Getopt::Std") != std::string::npos, c.message);
+  }
+  BOOST_CHECK_EQUAL(checked, 1);
+}
+
+BOOST_AUTO_TEST_CASE(bookworm_old_format_listings_pass) {
+  int checked = 0;
+  for (const auto& c : results("debian:bookworm:stable")) {
+    if ((prop(c, "kind") != "fake-exim" && prop(c, "kind") != "munin") || !only_old_ids(c)) continue;
+    ++checked;
+    BOOST_CHECK_MESSAGE(c.outcome == Outcome::pass, c.id << ": " << c.message << "\n" << c.transcript);
+  }
+  BOOST_CHECK_GE(checked, 40);
+  for (const auto& c : results("debian:bookworm:stable"))  // bookworm's own exim prints old ids
+    if (prop(c, "kind") == "live") BOOST_CHECK_MESSAGE(c.outcome == Outcome::pass, c.id << ": " << c.message << "\n" << c.transcript);
+}
+
+BOOST_AUTO_TEST_CASE(trixie_new_format_listings_pass) {
+  int checked = 0;
+  for (const auto& c : results("debian:trixie:stable")) {
+    if (prop(c, "kind") != "fake-exim" || !has_new_ids(c) || has_h_ids(c)) continue;
+    ++checked;
+    BOOST_CHECK_MESSAGE(c.outcome == Outcome::pass, c.id << ": " << c.message << "\n" << c.transcript);
+  }
+  BOOST_CHECK_GE(checked, 60);
+  for (const auto& c : results("debian:trixie:stable"))
+    if (prop(c, "kind") == "live" || prop(c, "kind") == "minimal-install")
+      BOOST_CHECK_MESSAGE(c.outcome == Outcome::pass, c.id << ": " << c.message << "\n" << c.transcript);
+}
+
+BOOST_AUTO_TEST_CASE(trixie_h_listing_fails) {
+  int checked = 0;
+  for (const auto& c : results("debian:trixie:stable")) {
+    if (!has_h_ids(c) || prop(c, "kind") != "fake-exim") continue;
+    ++checked;
+    show(c);
+    BOOST_CHECK_MESSAGE(c.outcome == Outcome::fail && c.message.find("Line mismatch") != std::string::npos, c.id << ": " << c.message);
+  }
+  BOOST_CHECK_GE(checked, 6);
+}
+
+BOOST_AUTO_TEST_CASE(trixie_munin_plugin_reports_numbers) {
+  int checked = 0;
+  for (const auto& c : results("debian:trixie:stable")) {
+    if (prop(c, "kind") != "munin") continue;
+    show(c);
+    if (has_h_ids(c)) {  // the incident: every upstream exiqgrep, so the graph goes blank
+      BOOST_CHECK(c.outcome == Outcome::fail);
+      BOOST_CHECK_MESSAGE(c.message.find("reports U") != std::string::npos, c.message);
+      continue;
+    }
+    ++checked;
+    BOOST_CHECK_MESSAGE(c.outcome == Outcome::pass, c.id << ": " << c.message << "\n" << c.transcript);
+    BOOST_CHECK(c.transcript.find("frozen.value U") == std::string::npos);
+  }
+  BOOST_CHECK_GE(checked, 6);
+}
+
+BOOST_AUTO_TEST_CASE(maintainer_listings_are_parsed_and_counted) {
+  // Listings from outside the project: a captured one under a foreign name, and one written here.
+  TempDir dir("harness-exiqgrep-queues");
+  copy_file(kScenarios / "queues" / "sid-4.100.1-oldspool-bookworm-bpu.txt", dir.path() / "mx1.example.org");
+  write_file(dir.path() / "mx2-mailq.txt",
+             "14m  5.1K 1xYabc-0000000001q-4AbC <billing@example.com>\n          ann@example.net\n\n"
+             " 3d   620 1xWxyz-0000000000Z-0ab1 <> *** frozen ***\n          gone@example.org\n\n");
+  auto suite = make_suite("exiqgrep");
+  suite->load(kScenarios, {{"queues", dir.path().string()}});
+  auto ctx = env().context("debian:trixie:stable");
+  int checked = 0;
+  for (const auto& c : suite->run(ctx)) {
+    if (c.group != "maintainer") continue;
+    ++checked;
+    BOOST_CHECK_MESSAGE(c.outcome == Outcome::pass, c.id << ": " << c.message << "\n" << c.transcript);
+    if (c.id == "maintainer/mx2-mailq.txt/count-frozen") BOOST_CHECK_EQUAL(c.message, "1 matches out of 2 messages, as the model says");
+  }
+  BOOST_CHECK_EQUAL(checked, 10);
+}
