@@ -181,9 +181,13 @@ void group_grid(std::ostringstream& o, const RunRecord& run, const VerdictIndex&
   const auto& suite = run.suites[si];
   std::vector<std::string> groups;
   std::map<std::string, std::vector<std::map<Verdict, int>>> counts;
+  bool by_listing = false;
   for (std::size_t st = 0; st < suite.results.size(); ++st)
     for (const auto& c : suite.results[st]) {
-      const std::string g = c.group.empty() ? c.id : c.group;
+      // exiqgrep-like results carry the listing they ran on: one row per listing, one column per version.
+      const std::string* listing = prop(c, "listing");
+      by_listing = by_listing || (listing && !listing->empty());
+      const std::string g = listing && !listing->empty() ? *listing : c.group.empty() ? c.id : c.group;
       auto& row = counts[g];
       if (row.empty()) {
         groups.push_back(g);
@@ -192,7 +196,7 @@ void group_grid(std::ostringstream& o, const RunRecord& run, const VerdictIndex&
       ++row[st][cell_for(run, idx, si, st, c).v];
     }
   if (groups.empty()) return;
-  o << "<h4>By " << (suite.name == "exiqgrep" ? "listing" : "group") << " and version</h4>\n<table class=\"grid\"><tr><th></th>";
+  o << "<h4>By " << (by_listing ? "listing" : "group") << " and version</h4>\n<table class=\"grid\"><tr><th></th>";
   for (const auto& s : run.streams) {
     std::string ver;
     for (const auto& row : stream_versions(s))

@@ -41,6 +41,7 @@ inline RunRecord synthetic_run(std::size_t cases, const std::string& transcript_
     c.seconds = 0.01;
     c.message = "message for case " + std::to_string(i);
     c.transcript = "$ exiqgrep -c\n1 matches out of 3 messages\n" + transcript_extra;
+    if (!is_tls) c.properties = {{"listing", c.group + ".txt"}, {"kind", "fake-exim"}};
     if (is_tls) c.properties = {{"server", "exim"}, {"certset", certsets[i % 3]}, {"client", "client-" + std::to_string(i % 7)}};
     CaseResult b = c, d = c;
     b.outcome = pattern_b[i % 7];
