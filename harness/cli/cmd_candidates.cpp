@@ -93,7 +93,8 @@ int run(Context& ctx, const Options& o) {
           p ? nlohmann::json{{"epoch", p->epoch},       {"version", p->version},   {"release", p->release},
                              {"evr", p->evr()},         {"arch", p->arch},         {"source", p->source},
                              {"repo", p->repo},         {"advisory", p->advisory}, {"advisory_type", p->advisory_type},
-                             {"severity", p->severity}, {"bugs", p->bugs},         {"install", p->install_spec(r.spec.family)}}
+                             {"severity", p->severity}, {"bugs", p->bugs},         {"install", p->install_spec(r.spec.family)},
+                             {"file", p->file}}
             : nlohmann::json(nullptr);
     }
     any_changed |= row.changed;

@@ -2,6 +2,9 @@
 
 #include <curl/curl.h>
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -85,6 +88,24 @@ size_t header_cb(char* data, size_t size, size_t n, void* user) {
     if (name == "last-modified") h->last_modified = value;
   }
   return size * n;
+}
+
+// A private temporary name next to `path`: parallel resolutions may fetch the same URL at once; each
+// writes its own part file and renames it into place atomically.
+fs::path part_path(const fs::path& path) {
+  static std::atomic<unsigned> counter{0};
+  fs::path part = path;
+  part += ".part." + std::to_string(getpid()) + "." + std::to_string(counter++);
+  return part;
+}
+
+void rename_into_place(const fs::path& part, const fs::path& path) {
+  std::error_code ec;
+  fs::rename(part, path, ec);
+  if (ec) {
+    fs::remove(part, ec);
+    throw InfraError("cannot store " + path.string() + " in the metadata cache: " + ec.message());
+  }
 }
 
 int progress_cb(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) { return pending_interrupt() ? 1 : 0; }
@@ -191,8 +212,7 @@ fs::path Downloader::fetch_index(const std::string& url, bool missing_ok) {
     } catch (const std::exception&) {
     }
   }
-  fs::path part = path;
-  part += ".part";
+  fs::path part = part_path(path);
   Response r = http_get(url, part, options_, conditional);
   if (r.status == 304) {
     fs::remove(part, ec);
@@ -211,7 +231,7 @@ fs::path Downloader::fetch_index(const std::string& url, bool missing_ok) {
     fs::remove(part, ec);
     throw InfraError("download of " + url + " failed: HTTP " + std::to_string(r.status));
   }
-  fs::rename(part, path);
+  rename_into_place(part, path);
   fs::remove(missing, ec);
   write_file(meta, nlohmann::json{{"url", url}, {"etag", r.headers.etag}, {"last_modified", r.headers.last_modified}}.dump());
   log::verbose("fetched " + url);
@@ -233,8 +253,7 @@ fs::path Downloader::fetch_verified(const std::string& url, const std::string& s
   if (options_.offline)
     throw InfraError("offline: " + url + " (sha256 " + sha256 + ") is not in the cache; run once without --offline");
   fs::create_directories(dir);
-  fs::path part = path;
-  part += ".part";
+  fs::path part = part_path(path);
   Response r = http_get(url, part, options_, {});
   if (r.status != 200 && r.status != 0) {
     fs::remove(part, ec);
@@ -246,7 +265,7 @@ fs::path Downloader::fetch_verified(const std::string& url, const std::string& s
     fs::remove(part, ec);
     throw;
   }
-  fs::rename(part, path);
+  rename_into_place(part, path);
   return path;
 }
 

@@ -19,6 +19,7 @@ struct Package {
   std::string advisory_type;      // updateinfo type: security, bugfix, enhancement, newpackage
   std::string severity;           // updateinfo severity: None, Low, Moderate, Important, Critical
   std::vector<std::string> bugs;  // "rhbz#2258027", "debbug#123"
+  std::string file;               // local:DIR packages: the .deb/.rpm to install; empty otherwise
 
   // [epoch:]version[-release]
   std::string evr() const;

@@ -23,7 +23,10 @@ extern "C" {
 #undef requires
 
 #include <algorithm>
+#include <unistd.h>
+
 #include <cstdio>
+#include <thread>
 #include <stdio_ext.h>
 #include <future>
 #include <map>
@@ -131,7 +134,10 @@ class SolvCache {
   void store(Repo* repo, const std::string& key) const {
     std::error_code ec;
     fs::create_directories(dir_, ec);
-    fs::path solv = dir_ / (key + ".solv"), part = dir_ / (key + ".solv.part");
+    fs::path solv = dir_ / (key + ".solv");
+    // Parallel resolutions may build the same repository at once: each writes its own part file.
+    fs::path part = dir_ / (key + ".solv.part." + std::to_string(getpid()) + "." +
+                            std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())));
     {
       FilePtr fp(std::fopen(part.c_str(), "w"));
       Repowriter* writer = repowriter_create(repo);
@@ -466,6 +472,11 @@ Resolution resolve(const CandidateSpec& spec, const std::vector<std::string>& pa
   res.packages.family = spec.family;
   for (Id id : chosen) {
     Package pkg = to_package(pool.get(), id, spec.family);
+    if (local && pool->solvables[id].repo == local) {
+      unsigned int medianr = 0;
+      const char* loc = solvable_get_location(pool->solvables + id, &medianr);
+      if (loc) pkg.file = loc;
+    }
     if (spec.family == Family::fedora) add_advisory(pool.get(), pkg, pool->solvables[id].name, pool->solvables[id].evr);
     res.packages.packages.push_back(std::move(pkg));
   }

@@ -138,3 +138,23 @@ BOOST_FIXTURE_TEST_CASE(unreachable_fedora_mirror_is_a_clear_infra_error, Fixtur
   BOOST_TEST(r.err.find("http://127.0.0.1:9/metalink?repo=fedora-41") != std::string::npos, r.err);
   BOOST_TEST(r.err.find("--fedora-baseurl") != std::string::npos);
 }
+
+BOOST_FIXTURE_TEST_CASE(local_rpms_layered_on_stable, Fixture) {
+  // `fedpkg local` output: the candidate exim in a folder, the rest from fedora:40:stable.
+  fs::path folder = dir.path() / "fedpkg-local";
+  fs::create_directories(folder);
+  fs::copy_file(tree / "updates/testing/40/Everything/x86_64/Packages/e/exim-4.97.1-1.fc40.x86_64.rpm",
+                folder / "exim-4.97.1-1.fc40.x86_64.rpm");
+  auto r = harness({"--fedora-baseurl", server.base(), "candidates", "fedora:40:stable",
+                    "local:" + folder.string() + "@fedora:40:stable", "--json"},
+                   dir.path() / "cache");
+  BOOST_TEST(r.exit_code == 1, r.err);
+  auto out = nlohmann::json::parse(r.out);
+  std::string local_spec = "local:" + folder.string() + "@fedora:40:stable";
+  const auto& exim = row(out, "exim").at("versions").at(local_spec);
+  BOOST_TEST(exim.at("evr").get<std::string>() == "4.97.1-1.fc40");
+  BOOST_TEST(exim.at("repo").get<std::string>() == "local");
+  BOOST_TEST(exim.at("file").get<std::string>() == (folder / "exim-4.97.1-1.fc40.x86_64.rpm").string());
+  BOOST_TEST(row(out, "openssl").at("versions").at(local_spec).at("repo").get<std::string>() == "updates");
+  BOOST_TEST(!row(out, "openssl").at("changed").get<bool>());
+}

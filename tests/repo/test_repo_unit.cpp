@@ -311,3 +311,40 @@ BOOST_AUTO_TEST_CASE(missing_suite_is_reported_clearly) {
                           return message_has(e, "trixie-proposed-updates is not available") && message_has(e, "404");
                         });
 }
+
+BOOST_AUTO_TEST_CASE(local_folder_packages_come_from_the_files) {
+  SignedArchive a;
+  a.suite("bookworm", stanza("exim4-base", "4.96-15+deb12u7", "exim4") +
+                          stanza("exim4-daemon-light", "4.96-15+deb12u7", "exim4", "exim4-base (>= 4.96)") +
+                          stanza("openssl", "3.0.15-1~deb12u1", ""));
+  a.suite("bookworm-updates", "");
+  a.suite("bookworm-security", stanza("exim4-base", "4.96-15+deb12u10", "exim4"));
+  // A maintainer's local build: older-looking version, still the candidate because it is local.
+  TempDir build("harness-repo-deb");
+  fs::path root = build.path() / "root";
+  fs::create_directories(root / "DEBIAN");
+  write_file(root / "DEBIAN/control",
+             "Package: exim4-base\nVersion: 4.96-15+deb12u8~local1\nArchitecture: amd64\nSource: exim4\n"
+             "Maintainer: Test <t@test.invalid>\nDescription: local build\n");
+  fs::path folder = build.path() / "out";
+  fs::create_directories(folder);
+  auto deb = run_process({"dpkg-deb", "--root-owner-group", "--build", root.string(),
+                          (folder / "exim4-base_4.96-15+deb12u8~local1_amd64.deb").string()},
+                         {.timeout = 60s});
+  BOOST_REQUIRE_MESSAGE(deb.ok(), deb.err);
+
+  auto spec = parse_candidate_spec("local:" + folder.string() + "@debian:bookworm:stable");
+  Resolution r = resolve(spec, {"src:exim4", "openssl"}, a.options());
+  const Package* base = r.packages.find("exim4-base");
+  BOOST_REQUIRE(base);
+  BOOST_TEST(base->evr() == "4.96-15+deb12u8~local1");
+  BOOST_TEST(base->repo == "local");
+  BOOST_TEST(base->file == (folder / "exim4-base_4.96-15+deb12u8~local1_amd64.deb").string());
+  BOOST_TEST(r.packages.find("exim4-daemon-light")->repo == "bookworm");  // not in the folder: from the base
+  BOOST_TEST(r.packages.find("openssl")->evr() == "3.0.15-1~deb12u1");
+  BOOST_TEST(r.packages.find("openssl")->file.empty());
+
+  // An rpm in a folder layered on a Debian base is a usage error.
+  write_file(folder / "exim-4.97.1-1.fc40.x86_64.rpm", "not really");
+  BOOST_CHECK_THROW(resolve(spec, {"openssl"}, a.options()), UsageError);
+}
