@@ -31,11 +31,15 @@ eval { require Getopt::Std; require File::Basename; };
 my $w = 0;
 if (open(my $s, '<', $exiqgrep)) { my $first = <$s>; $w = 1 if defined $first && $first =~ /^#!\S*perl\S*\s+-\w*w/; close $s; }
 $| = 1;
-my $i = 0;
+# Two runs in flight: one waits on its fake exim while the other computes.
+my ($i, %running, @rc) = (0);
+sub reap { my $pid = waitpid(-1, 0); return if $pid <= 0; my $st = $?;
+  $rc[delete $running{$pid}] = ($st & 127) ? 128 + ($st & 127) : ($st >> 8); }
 for my $r (@runs) {
   my ($id, $mode, $nenv, @rest) = @$r;
   my @env = splice(@rest, 0, $nenv);
   $i++;
+  reap() while keys(%running) >= 2;
   my $pid = fork(); die "fork: $!\n" unless defined $pid;
   if (!$pid) {
     open(STDIN, '<', '/dev/null'); open(STDOUT, '>', "$dir/.o$i"); open(STDERR, '>', "$dir/.e$i");
@@ -51,14 +55,19 @@ for my $r (@runs) {
     if (!defined $ok && $!) { print STDERR "Can't open perl script \"$exiqgrep\": $!\n"; exit 2; }
     exit 0;
   }
-  waitpid($pid, 0);
-  my $st = $?; my $rc = ($st & 127) ? 128 + ($st & 127) : ($st >> 8);
+  $running{$pid} = $i;
+}
+reap() while keys %running;
+$i = 0;
+for my $r (@runs) {
+  $i++;
+  my $id = $r->[0];
   local $/;
   my ($out, $err) = ('', '');
   if (open(my $o, '<', "$dir/.o$i")) { binmode $o; $out = <$o> // ''; close $o; }
   if (open(my $e, '<', "$dir/.e$i")) { binmode $e; $err = <$e> // ''; close $e; }
   unlink "$dir/.o$i", "$dir/.e$i";
-  print "R ", length($id), " ", length($out), " ", length($err), " $rc\n", $id, $out, $err;
+  print "R ", length($id), " ", length($out), " ", length($err), " $rc[$i]\n", $id, $out, $err;
 }
 )PERL";
 

@@ -149,6 +149,8 @@ class ExiqgrepSuite : public Suite {
   std::vector<CaseResult> run(SuiteContext& ctx) override {
     if (!ctx.images || !ctx.podman) throw InfraError("suite exiqgrep: the context has no image store / podman");
     auto t0 = std::chrono::steady_clock::now();
+    // The minimal-install testbed starts and runs beside the main one.
+    auto minimal = std::async(std::launch::async, [this, &ctx] { return run_minimal(ctx); });
     auto image = ctx.images->ensure(ctx.image_for(exim_packages(ctx.spec.family, true)));
     auto bed = ctx.start(image, "exiqgrep");
 
@@ -194,7 +196,10 @@ class ExiqgrepSuite : public Suite {
     }
 
     if (want_live) run_live(ctx, bed, live.get(), version, out);
-    run_minimal(ctx, version, out);
+    for (auto& r : minimal.get()) {
+      r.properties["exiqgrep_version"] = version;
+      out.push_back(std::move(r));
+    }
     log::verbose("suite exiqgrep: " + std::to_string(out.size()) + " cases in " +
                  std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()) + " s");
     return out;
@@ -263,16 +268,17 @@ class ExiqgrepSuite : public Suite {
 
   // exiqgrep in an image with only the exim package and its declared dependencies (no perl, no
   // recommends): a missing Perl module is a packaging bug the full image hides.
-  void run_minimal(SuiteContext& ctx, const std::string& version, std::vector<CaseResult>& out) {
+  std::vector<CaseResult> run_minimal(const SuiteContext& ctx) const {
+    std::vector<CaseResult> out;
     std::vector<const CaseSpec*> cases;
     for (const auto& c : data_.cases)
       if (c.kind == CaseKind::minimal_install) cases.push_back(&c);
-    if (cases.empty()) return;
+    if (cases.empty()) return out;
     auto pkg = ctx.spec.family == Family::debian ? "exim4-base" : "exim";
     auto image = ctx.images->ensure(ctx.image_for({pkg}));
     auto bed = ctx.start(image, "exiqgrep-minimal");
     for (const auto* c : cases) {
-      auto r = base_result(*c, data_, version);
+      auto r = base_result(*c, data_, "");
       r.properties["image_packages"] = pkg;
       const auto& listing = data_.listings.at(c->listing);
       // The listing travels on stdin; the fake exim is a shell script (no perl needed).
@@ -291,6 +297,7 @@ class ExiqgrepSuite : public Suite {
                                 "   # image: " + pkg + " and its dependencies only", e, got);
       out.push_back(std::move(r));
     }
+    return out;
   }
 
   std::filesystem::path scenarios_dir_;

@@ -19,7 +19,8 @@ HOST=$($EXIM -bP -n primary_hostname)
 # the message stays queued: the `+D` lines of -bpa).
 grep -q '^split:' /etc/aliases 2>/dev/null || printf 'split: root, later\nlater: :defer: not now\n' >> /etc/aliases
 
-ids() { $EXIM -bpr | awk '/^ *-?[0-9]+[mhd] /{print $3}' | sort; }
+# Message ids in the spool (cheaper than asking exim: this runs twice per message).
+ids() { find "$SPOOL/input" -name '*-H' | sed 's|.*/||; s|-H$||' | sort; }
 # q BODYBYTES EXIM-ARGS... : queues one message and prints its id
 q() {
   n=$1; shift
@@ -50,7 +51,7 @@ age "$fbounce" 259170                               # 72h
 frozen=$(q 50 bob@example.org)
 $EXIM -Mf "$frozen" >/dev/null
 age "$frozen" 262800                                # 73h prints as  3d
-untrusted=$(su -s /bin/sh nobody -c "printf 'Subject: x\n\nuntrusted\n' | $EXIM -odq -oi -f someone@example.org root" && ids | tail -0)
+su -s /bin/sh nobody -c "printf 'Subject: x\n\nuntrusted\n' | $EXIM -odq -oi -f someone@example.org root"
 [ "$SPACING" = 0 ] || sleep "$SPACING"
 plainuser=$(q 60 carol@example.com)
 su -s /bin/sh nobody -c "printf 'Subject: x\n\nuntrusted no -f\n' | $EXIM -odq -oi root"
