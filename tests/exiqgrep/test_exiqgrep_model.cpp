@@ -1,3 +1,208 @@
+// The listing grammar model, the expected answers, the case loader (no containers, no network).
 #define BOOST_TEST_MODULE exiqgrep_model
 #include <boost/test/unit_test.hpp>
-BOOST_AUTO_TEST_CASE(placeholder) {}
+#include <set>
+
+#include "harness/common/error.hpp"
+#include "harness/common/tempdir.hpp"
+#include "harness/suites/exiqgrep/cases.hpp"
+#include "harness/suites/exiqgrep/queue_model.hpp"
+
+using namespace harness;
+using namespace harness::exiqgrep;
+namespace fs = std::filesystem;
+
+namespace {
+const fs::path kScenarios = fs::path(HARNESS_SOURCE_DIR) / "scenarios" / "exiqgrep";
+
+const char* kMixed =
+    "45m   330 1xX840-00000W-1D <root@host>\n"
+    "          root@host\n"
+    "\n"
+    " 2h  2.2K 1xX84I-0000000001I-1gSx <> *** frozen ***\n"
+    "          alice@example.net\n"
+    "\n"
+    "123d   367 1xX848-00002l-3C <someone@example.org> (nobody) *** frozen ***\n"
+    "          \"john doe\"@example.com\n"
+    "        D b2@example.net\n"
+    "       +D /var/mail/mail:root@host\n"
+    "\n";
+
+std::string expect_error(const std::string& text) {
+  try {
+    parse_listing(text, "x.txt");
+  } catch (const ListingError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+Expected ask(const std::string& text, std::vector<std::string> args, long now = 2000000000) {
+  return answer(parse_listing(text, "t"), parse_query(args), now);
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(parses_headers_recipients_and_markers) {
+  auto l = parse_listing(kMixed, "t");
+  BOOST_REQUIRE_EQUAL(l.messages.size(), 3u);
+  const auto& a = l.messages[0];
+  BOOST_CHECK_EQUAL(a.age, "45m");
+  BOOST_CHECK_EQUAL(a.size_text(), "330");
+  BOOST_CHECK(a.id_format == IdFormat::old_format);
+  BOOST_CHECK_EQUAL(a.sender, "<root@host>");
+  BOOST_CHECK(!a.frozen);
+  const auto& b = l.messages[1];
+  BOOST_CHECK(b.id_format == IdFormat::new_format);
+  BOOST_CHECK_EQUAL(b.sender, "<>");
+  BOOST_CHECK(b.frozen);
+  const auto& c = l.messages[2];
+  BOOST_CHECK_EQUAL(c.age, "123d");
+  BOOST_CHECK_EQUAL(c.login, "(nobody)");
+  BOOST_CHECK_EQUAL(c.sender, "<someone@example.org>");
+  BOOST_CHECK(c.frozen);
+  BOOST_REQUIRE_EQUAL(c.recipients.size(), 3u);
+  BOOST_CHECK_EQUAL(c.recipients[0].exiqgrep_text(), "\"john doe\"@example.com");
+  BOOST_CHECK_EQUAL(c.recipients[1].exiqgrep_text(), "D b2@example.net");
+  BOOST_CHECK_EQUAL(c.recipients[2].exiqgrep_text(), "+D /var/mail/mail:root@host");
+  BOOST_CHECK_EQUAL(l.id_formats(), "old+new");
+}
+
+BOOST_AUTO_TEST_CASE(recognises_the_4_97_1_spool_suffix) {
+  auto l = parse_listing(" 9h  2.2K 1rO3sE-005JbF-1D-H <> *** frozen ***\n          someone@example.com\n\n", "t");
+  BOOST_REQUIRE_EQUAL(l.messages.size(), 1u);
+  BOOST_CHECK(l.messages[0].id_format == IdFormat::old_with_spool_suffix);
+  BOOST_CHECK_EQUAL(l.messages[0].id, "1rO3sE-005JbF-1D");
+  BOOST_CHECK_EQUAL(l.messages[0].birth(), 1705013406);  // 2024-01-11 22:50:06 UTC
+  auto e = answer(l, parse_query({"-c", "-z"}), 0);
+  BOOST_CHECK_EQUAL(e.out, "1 matches out of 1 messages\n");
+  BOOST_CHECK_EQUAL(answer(l, parse_query({"-i", "-z"}), 0).out, "1rO3sE-005JbF-1D\n");
+}
+
+BOOST_AUTO_TEST_CASE(sizes_must_be_what_string_format_size_prints) {
+  for (const char* ok : {"     ", "    1", " 1023", " 1.0K", " 9.9K", "10.0K", "  10K", "1024K", " 1.0M", "10.0M", "  10M"})
+    BOOST_CHECK_MESSAGE(expect_error(std::string(" 0m ") + ok + " 1xX840-00000W-1D <a@b>\n          a@b\n\n").empty(), ok);
+  for (const char* bad : {" 1024", "  9K ", " 0.5K", "10.1K", "   9K", "1025K", " 9.0M ", "00001"}) {
+    auto err = expect_error(std::string(" 0m ") + bad + " 1xX840-00000W-1D <a@b>\n          a@b\n\n");
+    BOOST_CHECK_MESSAGE(err.find("x.txt:1:") == 0, bad << " -> " << err);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(ages_follow_queue_list) {
+  auto line = [](const std::string& age) { return age + "   330 1xX840-00000W-1D <a@b>\n          a@b\n\n"; };
+  for (const char* ok : {" 0m", "90m", " 2h", "72h", " 3d", "123d"}) BOOST_CHECK_MESSAGE(expect_error(line(ok)).empty(), ok);
+  for (const char* bad : {"91m", " 1h", "73h", " 2d", "0m", "  5m", " 5s"})
+    BOOST_CHECK_MESSAGE(!expect_error(line(bad)).empty(), bad);
+}
+
+BOOST_AUTO_TEST_CASE(bad_listings_name_file_and_line) {
+  BOOST_CHECK(expect_error(" 0m   330 1xX840-00000W-1D <a@b>\n          a@b\n").find("x.txt:2:") == 0);  // no blank line
+  BOOST_CHECK(expect_error(" 0m   330 1xX840-00000W-1D <a@b>\n  a@b\n\n").find("x.txt:2: not a recipient line") == 0);
+  BOOST_CHECK(expect_error(" 0m   330 1xX840-0000W-1D <a@b>\n\n").find("neither 16") != std::string::npos);
+  BOOST_CHECK(expect_error(" 0m   330 1xX840-00000W-1D <a@b>").find("no newline") != std::string::npos);
+  BOOST_CHECK(expect_error("  330 1xX840-00000W-1D\n    *** spool read error: No such file ***\n\n").find("spool") !=
+              std::string::npos);
+  BOOST_CHECK(parse_listing("", "empty").messages.empty());
+}
+
+BOOST_AUTO_TEST_CASE(answers_in_exiqgreps_formats) {
+  BOOST_CHECK_EQUAL(ask(kMixed, {"-c"}).out, "3 matches out of 3 messages\n");
+  BOOST_CHECK_EQUAL(ask(kMixed, {"-c", "-z"}).out, "2 matches out of 3 messages\n");
+  BOOST_CHECK_EQUAL(ask(kMixed, {"-c", "-x"}).out, "1 matches out of 3 messages\n");
+  BOOST_CHECK_EQUAL(ask("", {"-c"}).out, "0 matches out of 0 messages\n");
+  // sorted by the id's birth second: 1xX840 < 1xX848 < 1xX84I
+  BOOST_CHECK_EQUAL(ask(kMixed, {"-i", "-r", "@"}).out, "1xX840-00000W-1D\n1xX848-00002l-3C\n1xX84I-0000000001I-1gSx\n");
+  BOOST_CHECK_EQUAL(ask(kMixed, {"-i", "-r", "@", "-R"}).out, "1xX84I-0000000001I-1gSx\n1xX848-00002l-3C\n1xX840-00000W-1D\n");
+  BOOST_CHECK_EQUAL(ask(kMixed, {"-b", "-f", "^<>$"}).out, "1xX84I-0000000001I-1gSx From: <> To: alice@example.net\n");
+  BOOST_CHECK_EQUAL(ask(kMixed, {"-f", "SOMEONE"}).out,
+                    "123d   367 1xX848-00002l-3C <someone@example.org> *** frozen ***\n"
+                    "\t  \"john doe\"@example.com\n\t  D b2@example.net\n\t  +D /var/mail/mail:root@host\n\n");
+  BOOST_CHECK_EQUAL(ask(kMixed, {"-c", "-s", "K$"}).out, "1 matches out of 3 messages\n");
+  BOOST_CHECK_EQUAL(ask(kMixed, {"-c", "-s", "k$"}).out, "0 matches out of 3 messages\n");  // -s is case-sensitive
+  BOOST_CHECK_EQUAL(ask(kMixed, {"-c", "-r", "^D "}).out, "1 matches out of 3 messages\n");
+  // -o / -y use the id's birth second, not the age column
+  long born = parse_listing(kMixed, "t").messages[0].birth();
+  BOOST_CHECK_EQUAL(ask(kMixed, {"-c", "-o", "5"}, born + 10).out, "1 matches out of 3 messages\n");  // 1xX840 is 8 s older than 1xX848
+  BOOST_CHECK_EQUAL(ask(kMixed, {"-c", "-y", "5"}, born + 10).out, "2 matches out of 3 messages\n");
+  auto usage = ask(kMixed, {"-i"});
+  BOOST_CHECK(usage.usage);
+  BOOST_CHECK_EQUAL(usage.exit_code, 1);
+}
+
+BOOST_AUTO_TEST_CASE(same_second_ids_compare_in_any_order) {
+  std::string two = " 0m   330 1xX840-00000W-1D <a@b>\n          a@b\n\n 0m   330 1xX840-00000Z-2A <c@d>\n          c@d\n\n";
+  auto q = parse_query({"-i", "-r", "@"});
+  auto e = answer(parse_listing(two, "t"), q, 0);
+  BOOST_CHECK_EQUAL(compare_output(e, q, "1xX840-00000W-1D\n1xX840-00000Z-2A\n"), "");
+  BOOST_CHECK_EQUAL(compare_output(e, q, "1xX840-00000Z-2A\n1xX840-00000W-1D\n"), "");
+  BOOST_CHECK_NE(compare_output(e, q, "1xX840-00000Z-2A\n"), "");
+  auto m = parse_query({"-i", "-r", "@"});
+  auto e2 = answer(parse_listing(kMixed, "t"), m, 0);  // distinct seconds: order is fixed
+  BOOST_CHECK(compare_output(e2, m, "1xX84I-0000000001I-1gSx\n1xX848-00002l-3C\n1xX840-00000W-1D\n").find("stdout line 1") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(queries_are_checked) {
+  BOOST_CHECK_THROW(parse_query({"-q"}), std::invalid_argument);
+  BOOST_CHECK_THROW(parse_query({"-E", "/bin/x", "-c"}), std::invalid_argument);
+  BOOST_CHECK_THROW(parse_query({"-c", "extra"}), std::invalid_argument);
+  BOOST_CHECK_THROW(parse_query({"-o", "ten"}), std::invalid_argument);
+  BOOST_CHECK_THROW(parse_query({"-f", "(unclosed"}), std::invalid_argument);
+  auto q = parse_query({"-cz", "-G", "named"});
+  BOOST_CHECK(q.count && q.frozen_only);
+  BOOST_CHECK_EQUAL(*q.queue_name, "named");
+  BOOST_CHECK(!parse_query({"-o", "0"}).has_criterion());  // -o 0 is false in Perl
+}
+
+BOOST_AUTO_TEST_CASE(every_corpus_listing_parses_and_the_suite_has_100_cases) {
+  auto d = load_suite_data(kScenarios, {});
+  BOOST_CHECK_GE(d.cases.size(), 100u);
+  int captured = 0;
+  for (const auto& [name, l] : d.listings) {
+    BOOST_CHECK_MESSAGE(l.producer != "unknown", name << " has no provenance sidecar");
+    if (l.producer.find("reconstructed") == std::string::npos && l.model.messages.size() > 10) ++captured;
+  }
+  BOOST_CHECK_GE(captured, 12);
+  // The captured corpus covers what the grammar allows.
+  const auto& bpa = d.listings.at("trixie-4.98.2-bpa.txt").model;
+  bool generated = false, delivered = false, login = false, bounce = false, frozen = false;
+  for (const auto& m : bpa.messages) {
+    login |= !m.login.empty();
+    bounce |= m.sender == "<>";
+    frozen |= m.frozen;
+    for (const auto& r : m.recipients) {
+      generated |= r.generated;
+      delivered |= r.delivered && !r.generated;
+    }
+  }
+  BOOST_CHECK(generated && delivered && login && bounce && frozen);
+  std::set<std::string> sizes;
+  for (const auto& m : d.listings.at("bookworm-4.96-bpu.txt").model.messages) sizes.insert(m.size);
+  for (const char* s : {" 1000", " 1.1K", " 9.9K", "10.0K", "  10K", "1024K", " 1.0M", "10.0M", "  10M"})
+    BOOST_CHECK_MESSAGE(sizes.count(s), "no '" << s << "' in the bookworm capture");
+  BOOST_CHECK(d.listings.at("trixie-4.98.2-oldspool-bookworm-bpu.txt").model.id_formats() == "old+new");
+}
+
+BOOST_AUTO_TEST_CASE(bad_case_files_and_maintainer_listings_name_file_and_line) {
+  TempDir t("harness-exiqgrep-unit");
+  fs::copy(kScenarios, t.path() / "s", fs::copy_options::recursive);
+  write_file(t.path() / "s" / "cases" / "zz-bad.yaml", "cases:\n  - id: x\n    listing: nope.txt\n    query: count\n    expect: per model\n    summary: s\n");
+  try {
+    load_suite_data(t.path() / "s", {});
+    BOOST_FAIL("no error");
+  } catch (const UsageError& e) {
+    BOOST_CHECK_MESSAGE(std::string(e.what()).find("zz-bad.yaml:3: no listing 'nope.txt'") != std::string::npos, e.what());
+  }
+  fs::remove(t.path() / "s" / "cases" / "zz-bad.yaml");
+  fs::create_directories(t.path() / "q");
+  write_file(t.path() / "q" / "mx1", " 0m   330 1xX840-00000W-1D <a@b>\n          a@b\n\n 0m  330 1xX840-00000W-1D <a@b>\n\n");
+  try {
+    load_suite_data(t.path() / "s", t.path() / "q");
+    BOOST_FAIL("no error");
+  } catch (const UsageError& e) {
+    BOOST_CHECK_MESSAGE(std::string(e.what()).find("mx1:4:") != std::string::npos, e.what());
+  }
+  write_file(t.path() / "q" / "mx1", " 0m   330 1xX840-00000W-1D <a@b>\n          a@b\n\n");
+  auto d = load_suite_data(t.path() / "s", t.path() / "q");
+  int maintainer = 0;
+  for (const auto& c : d.cases) maintainer += c.group == "maintainer";
+  BOOST_CHECK_EQUAL(maintainer, 5);
+}

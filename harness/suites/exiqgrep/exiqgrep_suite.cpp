@@ -151,8 +151,14 @@ class ExiqgrepSuite : public Suite {
     auto t0 = std::chrono::steady_clock::now();
     // The minimal-install testbed starts and runs beside the main one.
     auto minimal = std::async(std::launch::async, [this, &ctx] { return run_minimal(ctx); });
+    auto phase = [t0](const std::string& what) {
+      log::verbose("exiqgrep suite: " + what + " at " +
+                   std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()) + " s");
+    };
     auto image = ctx.images->ensure(ctx.image_for(exim_packages(ctx.spec.family, true)));
+    phase("image ready");
     auto bed = ctx.start(image, "exiqgrep");
+    phase("testbed started");
 
     bool want_live = std::any_of(data_.cases.begin(), data_.cases.end(), [](const CaseSpec& c) { return c.kind == CaseKind::live; });
     // Live messages are queued in the real exim while the fake-exim batch runs (a second exec).
@@ -167,6 +173,7 @@ class ExiqgrepSuite : public Suite {
     plan.runs.push_back({"__version", false, {}, {kExiqgrep, "--version"}});
     long now = static_cast<long>(std::time(nullptr));
     auto batch = run_batch(bed, kWorkDir, kExiqgrep, plan.files, plan.runs);
+    phase("fake-exim batch done");
     auto version = exiqgrep_version_of(batch.results["__version"]);
     log::verbose("exiqgrep " + version + ": " + std::to_string(plan.runs.size()) + " runs in one exec, " +
                  std::to_string(batch.duration.count()) + " ms");
@@ -195,8 +202,15 @@ class ExiqgrepSuite : public Suite {
       out.push_back(std::move(r));
     }
 
-    if (want_live) run_live(ctx, bed, live.get(), version, out);
-    for (auto& r : minimal.get()) {
+    if (want_live) {
+      auto cap = live.get();
+      phase("live messages queued");
+      run_live(ctx, bed, cap, version, out);
+      phase("live cases done");
+    }
+    auto minimal_results = minimal.get();
+    phase("minimal-install cases done");
+    for (auto& r : minimal_results) {
       r.properties["exiqgrep_version"] = version;
       out.push_back(std::move(r));
     }
