@@ -21,6 +21,31 @@ std::vector<std::string> split_list(const std::vector<std::string>& items) {
   }
   return out;
 }
+// The image options `up` and `run` share.
+struct ImageOptions {
+  std::string distro = "debian", release = "bookworm", channel = "stable";
+  std::vector<std::string> packages;
+
+  void add_to(CLI::App* cmd) {
+    cmd->add_option("--distro", distro, "debian or fedora")->capture_default_str();
+    cmd->add_option("--release", release, "bookworm, trixie, sid / 41, ...")->capture_default_str();
+    cmd->add_option("--channel", channel, "stable, proposed-updates (debian) / stable, testing (fedora)")
+        ->capture_default_str();
+    cmd->add_option("--packages", packages, "Packages to install, NAME or NAME=VERSION, comma separated");
+  }
+
+  Image ensure(Context& ctx) const {
+    auto spec = parse_candidate_spec(distro + ":" + release + ":" + channel);
+    ImageRequest req;
+    req.family = spec.family;
+    req.release = spec.release;
+    req.packages = split_list(packages);
+    req.allow_expired_metadata = ctx.allow_expired_metadata;
+    if (spec.family == Family::debian) req.sources = debian_apt_sources(spec, ctx.mirrors);
+    return ctx.images().ensure(req);
+  }
+};
+
 std::vector<std::string> command_words(const std::vector<std::string>& words) {
   if (words.empty()) throw UsageError("no command given (put it after --)");
   return words;
@@ -31,66 +56,35 @@ void add_testbed(CLI::App& app, Context& ctx, int* exit_code) {
   auto* tb = app.add_subcommand("testbed", "Start, use and remove a testbed by hand (a debugging aid)");
   tb->require_subcommand(1);
 
-  struct UpOptions {
-    std::string distro = "debian", release = "bookworm", channel = "stable";
-    std::vector<std::string> packages;
-    std::vector<int> ports;
-  };
-  static UpOptions up;
+  static ImageOptions up;
+  static std::vector<int> up_ports;
   auto* up_cmd = tb->add_subcommand("up", "Build (or reuse) an image with the packages and start a container; prints its name");
-  up_cmd->add_option("--distro", up.distro, "debian or fedora")->capture_default_str();
-  up_cmd->add_option("--release", up.release, "bookworm, trixie, sid / 41, ...")->capture_default_str();
-  up_cmd->add_option("--channel", up.channel, "stable, proposed-updates (debian) / stable, testing (fedora)")
-      ->capture_default_str();
-  up_cmd->add_option("--packages", up.packages, "Packages to install, NAME or NAME=VERSION, comma separated");
-  up_cmd->add_option("--port", up.ports, "Container TCP port to publish on 127.0.0.1 (repeatable)");
+  up.add_to(up_cmd);
+  up_cmd->add_option("--port", up_ports, "Container TCP port to publish on 127.0.0.1 (repeatable)");
   up_cmd->callback([&ctx, exit_code] {
-    auto spec = parse_candidate_spec(up.distro + ":" + up.release + ":" + up.channel);
-    ImageRequest req;
-    req.family = spec.family;
-    req.release = spec.release;
-    req.packages = split_list(up.packages);
-    req.allow_expired_metadata = ctx.allow_expired_metadata;
-    if (spec.family == Family::debian) req.sources = debian_apt_sources(spec, ctx.mirrors);
-    auto image = ctx.images().ensure(req);
-    TestbedOptions o;
-    o.image = image.tag;
-    o.role = "manual";
-    o.run_id = "manual";
-    o.ports = up.ports;
-    o.keep = true;
-    Testbed t(ctx.podman(), o);
+    auto image = up.ensure(ctx);
+    Testbed t(ctx.podman(), {.image = image.tag, .run_id = "manual", .role = "manual", .ports = up_ports, .keep = true});
     t.release();
     for (const auto& [name, version] : image.requested) std::cerr << "  " << name << " " << version << "\n";
-    for (int p : up.ports) std::cerr << "  port " << p << " -> 127.0.0.1:" << t.published_port(p) << "\n";
+    for (int p : up_ports) std::cerr << "  port " << p << " -> 127.0.0.1:" << t.published_port(p) << "\n";
     std::cout << t.name() << "\n";
     *exit_code = kExitOk;
   });
 
   // `testbed run`: a fresh testbed for one command, removed afterwards (also on ^C).
-  static UpOptions run_opt;
+  static ImageOptions run_opt;
   static std::vector<std::string> run_argv;
   static std::string run_id = "manual";
   static int run_timeout = 300;
   auto* run_cmd = tb->add_subcommand("run", "Start a testbed, run one command in it, remove it: testbed run [opts] -- COMMAND...");
-  run_cmd->add_option("--distro", run_opt.distro, "debian or fedora")->capture_default_str();
-  run_cmd->add_option("--release", run_opt.release, "bookworm, trixie, sid / 41, ...")->capture_default_str();
-  run_cmd->add_option("--channel", run_opt.channel, "stable, proposed-updates / stable, testing")->capture_default_str();
-  run_cmd->add_option("--packages", run_opt.packages, "Packages to install, NAME or NAME=VERSION, comma separated");
+  run_opt.add_to(run_cmd);
   run_cmd->add_option("--run-id", run_id, "Label io.harness.run of the container")->capture_default_str();
   run_cmd->add_option("--timeout", run_timeout, "Seconds before the command is killed")->capture_default_str();
-  // Everything after the options (or after `--`) is the command, passed through untouched.
+  // Everything after `--` is the command, passed through untouched (main() splits it off).
   run_cmd->footer("Example: harness testbed run --release trixie --packages exim4-daemon-light -- exim -bV");
   run_cmd->callback([&ctx, exit_code] {
     run_argv = command_words(ctx.command);
-    auto spec = parse_candidate_spec(run_opt.distro + ":" + run_opt.release + ":" + run_opt.channel);
-    ImageRequest req;
-    req.family = spec.family;
-    req.release = spec.release;
-    req.packages = split_list(run_opt.packages);
-    req.allow_expired_metadata = ctx.allow_expired_metadata;
-    if (spec.family == Family::debian) req.sources = debian_apt_sources(spec, ctx.mirrors);
-    auto image = ctx.images().ensure(req);
+    auto image = run_opt.ensure(ctx);
     Testbed t(ctx.podman(), {.image = image.tag, .run_id = run_id, .role = "run"});
     auto r = t.exec(run_argv, "", std::chrono::seconds(run_timeout));
     std::cout << r.out;

@@ -10,6 +10,7 @@
 
 #include "harness/common/error.hpp"
 #include "harness/common/interrupt.hpp"
+#include "harness/common/log.hpp"
 
 extern char** environ;
 
@@ -166,6 +167,15 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     };
     drain(i_out, out_r, res.out);
     drain(i_err, err_r, res.err);
+    if (!opt.progress.empty() && log::interactive()) {
+      const std::string& text = res.err.size() > res.out.size() ? res.err : res.out;
+      auto end = text.find_last_not_of('\n');
+      if (end != std::string::npos) {
+        auto nl = text.rfind('\n', end);
+        auto begin = nl == std::string::npos ? 0 : nl + 1;
+        log::progress(opt.progress + ": " + text.substr(begin, end + 1 - begin));
+      }
+    }
     if (i_in >= 0 && (fds[i_in].revents & (POLLOUT | POLLERR | POLLHUP))) {
       if (fds[i_in].revents & (POLLERR | POLLHUP)) {
         in_w.reset();

@@ -20,6 +20,8 @@ struct ProcessOptions {
   bool ignore_interrupt = false;
   // Pass the child's stderr through to ours as it arrives (progress of long builds).
   bool stream_stderr = false;
+  // Long work (debootstrap, image builds): on a terminal, show "<progress>: <last output line>".
+  std::string progress;
 };
 
 struct ProcessResult {

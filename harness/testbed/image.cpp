@@ -121,7 +121,9 @@ std::string ImageStore::ensure_base(Family family, const std::string& release, b
   auto root = dir.path() / "root";
   log::info("building the Debian " + release + " base image (debootstrap --variant=minbase, about 30 s)");
   std::vector<std::string> argv{"debootstrap", "--variant=minbase", release, root.string(), opt_.mirrors.debian};
-  auto r = run_process(argv, {.timeout = opt_.build_timeout, .stream_stderr = log::level() == log::Level::verbose});
+  auto r = run_process(argv, {.timeout = opt_.build_timeout,
+                              .stream_stderr = log::level() == log::Level::verbose,
+                              .progress = "debootstrap " + release});
   if (!r.ok()) {
     auto tail = r.out.size() > 1500 ? r.out.substr(r.out.size() - 1500) : r.out;
     throw InfraError("debootstrap " + release + " from " + opt_.mirrors.debian + " failed (exit " +
@@ -201,7 +203,8 @@ Image ImageStore::ensure(const ImageRequest& req) {
   auto extra = podman_.container_args();
   args.insert(args.end(), extra.begin(), extra.end());
   args.push_back(ctx.path().string());
-  auto r = podman_.run(args, opt_.build_timeout, "", false, log::level() == log::Level::verbose);
+  auto r = podman_.run(args, opt_.build_timeout, "", false, log::level() == log::Level::verbose,
+                       "building " + req.release + " image");
   if (!r.ok()) {
     std::string out = r.out + r.err;
     if (out.size() > 3000) out = out.substr(out.size() - 3000);

@@ -65,14 +65,16 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 }  // namespace
 
 ProcessResult Podman::run(const std::vector<std::string>& args, std::chrono::milliseconds timeout,
-                          const std::string& stdin_data, bool ignore_interrupt, bool stream_stderr) const {
+                          const std::string& stdin_data, bool ignore_interrupt, bool stream_stderr,
+                          const std::string& progress) const {
   std::vector<std::string> argv{settings_.program};
   argv.insert(argv.end(), args.begin(), args.end());
   log::verbose("+ " + shell_quote(argv));
   return run_process(argv, {.stdin_data = stdin_data,
                             .timeout = timeout,
                             .ignore_interrupt = ignore_interrupt,
-                            .stream_stderr = stream_stderr});
+                            .stream_stderr = stream_stderr,
+                            .progress = progress});
 }
 
 ProcessResult Podman::check(const std::vector<std::string>& args, std::chrono::milliseconds timeout,

@@ -31,7 +31,7 @@ class Podman {
   // `podman ARGS...`; throws InfraError naming the command when podman itself fails to run.
   ProcessResult run(const std::vector<std::string>& args, std::chrono::milliseconds timeout,
                     const std::string& stdin_data = "", bool ignore_interrupt = false,
-                    bool stream_stderr = false) const;
+                    bool stream_stderr = false, const std::string& progress = "") const;
   // Same, but a non-zero exit is an InfraError carrying podman's stderr.
   ProcessResult check(const std::vector<std::string>& args, std::chrono::milliseconds timeout,
                       const std::string& what) const;
