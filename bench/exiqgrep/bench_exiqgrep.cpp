@@ -86,6 +86,8 @@ int main(int argc, char** argv) {
                 spec_text.c_str(), n, whole, n / whole);
     std::printf("%s: batched fake-exim+Munin invocations: %zu in %.2f s, one exec (%.1f cases/s)\n", spec_text.c_str(),
                 plan.runs.size(), batch.duration.count() / 1000.0, plan.runs.size() / (batch.duration.count() / 1000.0));
+    std::printf("%s: CPU used by the batch in the testbed: %.2f s (%.1f ms per invocation; the rest of the wall time is waiting for a core)\n",
+                spec_text.c_str(), batch.cpu_seconds, 1000 * batch.cpu_seconds / plan.runs.size());
     std::printf("%s: baseline one podman exec per case: %zu in %.2f s (%.1f cases/s)\n", spec_text.c_str(),
                 plan.runs.size(), base, plan.runs.size() / base);
     std::printf("%s: ratio (baseline s/case over whole-suite s/case): %.1fx; projected baseline for the whole suite %.1f s\n",

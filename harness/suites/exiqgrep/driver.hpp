@@ -34,6 +34,7 @@ struct BundleFile {
 struct BatchResult {
   std::map<std::string, InvocationResult> results;
   std::chrono::milliseconds duration{0};
+  double cpu_seconds = 0;  // user + system time of the runner and its children in the testbed
 };
 
 // Writes `files` under `work_dir` in the testbed and runs every invocation there (cwd = work_dir).
