@@ -304,10 +304,17 @@ void print_run_result(const RunOutput& out) {
   for (auto v : kAllVerdicts)
     if (n[v]) line += (line.empty() ? "" : ", ") + std::to_string(n[v]) + " " + to_string(v);
   std::cout << "run " << run.run_id << ": " << (line.empty() ? "no cases" : line) << "\n";
-  for (const auto& v : run.verdicts)
-    if (v.verdict == Verdict::regression || v.verdict == Verdict::error)
-      std::cout << "  " << to_string(v.verdict) << " " << run.suites[v.suite].name << "/" << v.id << " on "
-                << run.streams[v.stream].spec.text << ": " << v.reason.substr(0, 300) << "\n";
+  std::size_t shown = 0, more = 0;
+  for (const auto& v : run.verdicts) {
+    if (v.verdict != Verdict::regression && v.verdict != Verdict::error) continue;
+    if (++shown > 20) {
+      ++more;
+      continue;
+    }
+    std::cout << "  " << to_string(v.verdict) << " " << run.suites[v.suite].name << "/" << v.id << " on "
+              << run.streams[v.stream].spec.text << ": " << v.reason.substr(0, 300) << "\n";
+  }
+  if (more) std::cout << "  ... and " << more << " more (summary.txt)\n";
   for (const auto& s : run.streams)
     for (const auto& e : s.errors) std::cout << "  stream " << s.name << ": " << e << "\n";
   std::cout << "reports: " << out.report_dir.string() << "/ (summary.txt, junit.xml, index.html)\n";

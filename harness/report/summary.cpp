@@ -53,11 +53,7 @@ std::string summary_text(const RunRecord& run, std::size_t max_chars) {
   for (auto v : kAllVerdicts) {
     if (v == Verdict::pass || counts[v] == 0) continue;
     std::string section = "\n" + std::string(heading(v)) + ":\n";
-    if (body.size() + section.size() > budget) {
-      left_out += counts[v];
-      continue;
-    }
-    body += section;
+    bool headed = false;
     for (const auto& cv : run.verdicts) {
       if (cv.verdict != v) continue;
       const auto& suite = run.suites[cv.suite];
@@ -71,10 +67,12 @@ std::string summary_text(const RunRecord& run, std::size_t max_chars) {
         for (const auto& r : c->refs) refs += (refs.empty() ? "" : ", ") + r;
         item += "      refs: " + refs + "\n";
       }
-      if (body.size() + item.size() > budget) {
+      if (body.size() + item.size() + (headed ? 0 : section.size()) > budget) {
         ++left_out;
         continue;
       }
+      if (!headed) body += section;
+      headed = true;
       body += item;
     }
   }
