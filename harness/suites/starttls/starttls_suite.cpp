@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "harness/common/error.hpp"
+#include "harness/common/interrupt.hpp"
 #include "harness/common/log.hpp"
 #include "harness/common/process.hpp"
 #include "harness/suites/starttls/s_client.hpp"
@@ -139,6 +140,7 @@ class StarttlsSuite : public Suite {
       workers.push_back(std::async(std::launch::async, [&probes, &e, port] {
         for (auto& p : probes) {
           if (p.endpoint != &e) continue;
+          throw_if_interrupted();  // ^C: unwind (and remove the testbed) between handshakes
           ProbeTarget t;
           t.port = port;
           t.starttls = e.starttls;
