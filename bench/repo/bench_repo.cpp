@@ -90,12 +90,14 @@ int main(int argc, char** argv) try {
   for (const auto& s : suites) {
     bool sid = s == "sid";
     Testbed tb(podman, {.image = images.ensure_base(Family::debian, s, sid), .run_id = "bench-repo-" + std::to_string(getpid()),
-                        .role = "apt-" + s});
+                        .role = "apt-" + s,
+                        // Testbeds without published ports get no network; apt-get update must reach the archive.
+                        .ports = {80}});
     std::string sources;
     for (const auto& l : debian_apt_sources(parse_candidate_spec("debian:" + s + ":stable"), Mirrors{})) sources += l + "\n";
     tb.write_file("/etc/apt/sources.list", sources);
     tb.sh("rm -f /etc/apt/sources.list.d/*");
-    std::string script = std::string("apt-get update -qq") + (sid ? " -o Acquire::Check-Valid-Until=false" : "") +
+    std::string script = std::string("apt-get update -qq --error-on=any") + (sid ? " -o Acquire::Check-Valid-Until=false" : "") +
                          " >/dev/null && apt-cache policy";
     for (const auto& b : binaries[s]) script += " " + b;
     script += " >/dev/null";

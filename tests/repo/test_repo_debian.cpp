@@ -60,11 +60,13 @@ BOOST_AUTO_TEST_CASE(candidates_match_apt_cache_policy_in_containers) {
     BOOST_REQUIRE(ours.count("exim4-base") && ours.count("exim4-daemon-light") && ours.count("openssl"));
 
     Testbed tb(podman, {.image = images.ensure_base(Family::debian, suite), .run_id = "test-repo-" + std::to_string(getpid()),
-                        .role = "policy-" + suite});
+                        .role = "policy-" + suite,
+                        // Testbeds without published ports get no network; apt-get update must reach the archive.
+                        .ports = {80}});
     std::string sources;
     for (const auto& l : debian_apt_sources(parse_candidate_spec(spec_text), Mirrors{})) sources += l + "\n";
     tb.write_file("/etc/apt/sources.list", sources);
-    std::string script = "rm -f /etc/apt/sources.list.d/* && apt-get update -qq >/dev/null && apt-cache policy";
+    std::string script = "rm -f /etc/apt/sources.list.d/* && apt-get update -qq --error-on=any >/dev/null && apt-cache policy";
     for (const auto& n : names) script += " " + n;
     auto policy = tb.sh(script, "", 600s);
     BOOST_REQUIRE_MESSAGE(policy.exit_code == 0, policy.err);
