@@ -36,7 +36,8 @@ std::string summary_text(const RunRecord& run, std::size_t max_chars) {
   for (auto v : kAllVerdicts) line += (line.empty() ? "" : ", ") + std::to_string(counts[v]) + " " + to_string(v);
   head += "Verdicts: " + line + "\n\n";
   for (const auto& s : run.streams) {
-    head += (s.baseline ? "Baseline  " : "Candidate ") + s.name + " " + s.spec.text + ":\n    " + versions_line(s, 12) + "\n";
+    head += (s.baseline ? std::string("Baseline ") : "Candidate (" + s.name + ") ") + s.spec.text + ":\n    " +
+            versions_line(s, 12) + "\n";
     for (const auto& p : s.packages.packages)
       if (!p.advisory.empty()) head += "    advisory " + p.advisory + " (" + p.name + ")\n";
     for (const auto& f : s.local_packages) head += "    local package " + f + "\n";
