@@ -1,5 +1,6 @@
 #include "harness/common/process.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -91,8 +92,15 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // opt.env entries replace inherited ones of the same name (getenv returns the first match).
+  auto name_of = [](const std::string& e) { return e.substr(0, e.find('=')); };
   std::vector<std::string> env_store;
-  for (char** e = environ; *e; ++e) env_store.emplace_back(*e);
+  for (char** e = environ; *e; ++e) {
+    std::string entry(*e);
+    bool overridden = std::any_of(opt.env.begin(), opt.env.end(),
+                                  [&](const std::string& o) { return name_of(o) == name_of(entry); });
+    if (!overridden) env_store.push_back(std::move(entry));
+  }
   for (const auto& e : opt.env) env_store.push_back(e);
   std::vector<char*> envp;
   for (auto& e : env_store) envp.push_back(e.data());

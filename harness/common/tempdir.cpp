@@ -1,5 +1,6 @@
 #include "harness/common/tempdir.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -31,8 +32,10 @@ TempDir::~TempDir() {
 }
 
 void write_file(const std::filesystem::path& path, const std::string& data, unsigned mode) {
+  // Unique per call: threads of one process may write the same path at once.
+  static std::atomic<unsigned> counter{0};
   auto tmp = path;
-  tmp += ".tmp." + std::to_string(getpid());
+  tmp += ".tmp." + std::to_string(getpid()) + "." + std::to_string(counter++);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) throw InfraError("cannot write " + tmp.string() + ": " + std::strerror(errno));
   ::fchmod(fd, mode);

@@ -76,7 +76,7 @@ Testbed::Testbed(const Podman& podman, const TestbedOptions& o) : podman_(&podma
   args.insert(args.end(), extra.begin(), extra.end());
   for (int p : o.ports) args.insert(args.end(), {"-p", "127.0.0.1::" + std::to_string(p)});
   // Without published ports a testbed needs no network at all: isolated, and faster to start.
-  if (o.ports.empty()) args.insert(args.end(), {"--network", "none"});
+  if (o.ports.empty() && !o.network) args.insert(args.end(), {"--network", "none"});
   args.insert(args.end(), {o.image, "sleep", "infinity"});
   // From here on the name may exist in podman: if anything below fails, remove it.
   try {

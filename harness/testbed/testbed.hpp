@@ -17,6 +17,8 @@ struct TestbedOptions {
   std::string run_id;                 // groups the containers of one harness run
   std::string role;                   // "candidate", "baseline", ... (part of the name)
   std::vector<int> ports;             // container TCP ports to publish on 127.0.0.1
+  // A testbed is isolated (--network none) unless it publishes ports or must reach the archive.
+  bool network = false;
   std::map<std::string, std::string> labels;
   bool keep = false;                  // `testbed up`: survive this process (removed by `down`)
 };

@@ -36,6 +36,20 @@ BOOST_AUTO_TEST_CASE(process_timeout_kills_the_whole_group) {
   BOOST_TEST((std::chrono::steady_clock::now() - start < 5s));
 }
 
+BOOST_AUTO_TEST_CASE(process_env_overrides_inherited_variables) {
+  auto r = run_process({"sh", "-c", "echo $HOME"}, {.env = {"HOME=/elsewhere"}});
+  BOOST_TEST(r.out == "/elsewhere\n");
+}
+
+BOOST_AUTO_TEST_CASE(write_file_from_many_threads_at_once) {
+  TempDir d("harness-test");
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([&, i] { for (int k = 0; k < 50; ++k) write_file(d.path() / "same", std::to_string(i)); });
+  for (auto& t : threads) t.join();
+  BOOST_TEST(read_file(d.path() / "same").size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(process_missing_program_is_infra_error) {
   BOOST_CHECK_THROW(run_process({"no-such-program-xyz"}), InfraError);
 }

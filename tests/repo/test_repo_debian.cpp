@@ -61,8 +61,7 @@ BOOST_AUTO_TEST_CASE(candidates_match_apt_cache_policy_in_containers) {
 
     Testbed tb(podman, {.image = images.ensure_base(Family::debian, suite), .run_id = "test-repo-" + std::to_string(getpid()),
                         .role = "policy-" + suite,
-                        // Testbeds without published ports get no network; apt-get update must reach the archive.
-                        .ports = {80}});
+                        .network = true});  // apt-get update reaches the archive
     std::string sources;
     for (const auto& l : debian_apt_sources(parse_candidate_spec(spec_text), Mirrors{})) sources += l + "\n";
     tb.write_file("/etc/apt/sources.list", sources);

@@ -15,12 +15,9 @@ using namespace harness;
 namespace fs = std::filesystem;
 
 namespace {
-// Through env(1): it replaces variables (HOME) instead of adding a second entry.
 ProcessResult harness_cli(std::vector<std::string> args, const std::vector<std::string>& env = {}) {
   args.insert(args.begin(), {HARNESS_BIN, "--root", HARNESS_SOURCE_DIR});
-  args.insert(args.begin(), env.begin(), env.end());
-  args.insert(args.begin(), "env");
-  return run_process(args, {.timeout = std::chrono::seconds(60)});
+  return run_process(args, {.timeout = std::chrono::seconds(60), .env = env});
 }
 const std::string kKey = "cliK3Y-abcdefghijklmnopqrstuvwxyz0123456789";
 }  // namespace
