@@ -1,6 +1,7 @@
 // The client engine: plays one sending MTA (a ClientProfile) against a server — SMTP banner,
 // EHLO, STARTTLS, TLS handshake, one step at a time (no pipelining), each step with a deadline —
 // and records what was negotiated or why it failed.
+// Callers ignore SIGPIPE (the harness binary does): OpenSSL writes to the socket without MSG_NOSIGNAL.
 #pragma once
 #include <chrono>
 #include <memory>

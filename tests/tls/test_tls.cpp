@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <fstream>
 #include <functional>
 #include <thread>
@@ -25,6 +26,13 @@
 
 using namespace harness;
 namespace fs = std::filesystem;
+
+// As in the harness binary (install_interrupt_handlers): a peer that closes mid-write is an error
+// result, not a signal. OpenSSL's socket BIO writes without MSG_NOSIGNAL.
+struct IgnoreSigpipe {
+  IgnoreSigpipe() { signal(SIGPIPE, SIG_IGN); }
+};
+BOOST_TEST_GLOBAL_FIXTURE(IgnoreSigpipe);
 
 namespace {
 
