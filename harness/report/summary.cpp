@@ -1,5 +1,7 @@
 // summary.txt: plain text for a Bugzilla comment (at most 65,535 characters, error 114 beyond):
 // the verdict, the versions on both sides, what regressed and the command that reproduces it.
+#include <set>
+
 #include "harness/report/detail.hpp"
 #include "harness/report/report.hpp"
 
@@ -51,6 +53,8 @@ std::string summary_text(const RunRecord& run, std::size_t max_chars) {
   std::string body;
   std::size_t budget = max_chars > head.size() + foot.size() + 200 ? max_chars - head.size() - foot.size() - 200 : 0;
   std::size_t left_out = 0;
+  // Many cases share one reason (every query on one listing): say why once, list the cases.
+  std::set<std::string> explained;
   for (auto v : kAllVerdicts) {
     if (v == Verdict::pass || counts[v] == 0) continue;
     std::string section = "\n" + std::string(heading(v)) + ":\n";
@@ -62,8 +66,13 @@ std::string summary_text(const RunRecord& run, std::size_t max_chars) {
       std::string item = "  - " + suite.name + "/" + cv.id + " on " + stream.name + " (" + stream.spec.text + "): " +
                          one_line(cv.reason) + "\n";
       const CaseResult* c = cv.candidate ? cv.candidate : cv.baseline;
-      if (c && !c->summary.empty() && v != Verdict::skip) item += "      why: " + one_line(c->summary) + "\n";
-      if (c && !c->refs.empty()) {
+      bool explain = c && explained.insert(c->summary + "\n" + [&] {
+        std::string r;
+        for (const auto& x : c->refs) r += x + ",";
+        return r;
+      }()).second;
+      if (explain && !c->summary.empty() && v != Verdict::skip) item += "      why: " + one_line(c->summary) + "\n";
+      if (explain && !c->refs.empty()) {
         std::string refs;
         for (const auto& r : c->refs) refs += (refs.empty() ? "" : ", ") + r;
         item += "      refs: " + refs + "\n";
