@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "harness/cli/context.hpp"
+#include "harness/common/strings.hpp"
 #include "harness/common/error.hpp"
 #include "harness/repo/resolver.hpp"
 
@@ -21,15 +22,6 @@ struct Options {
   bool offline = false;
   bool transaction = false;
 };
-
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
 
 // What the harness tests when nothing else is asked for: exim and the TLS library's source packages.
 std::vector<std::string> default_packages(Family f) {
@@ -54,7 +46,7 @@ int run(Context& ctx, const Options& o) {
   // Specs are independent (one libsolv pool each): resolve them side by side.
   std::vector<std::future<Resolution>> pending;
   for (const auto& spec : specs) {
-    auto packages = o.packages.empty() ? default_packages(spec.family) : split_list(o.packages);
+    auto packages = o.packages.empty() ? default_packages(spec.family) : split_nonempty(o.packages);
     pending.push_back(std::async(std::launch::async, [spec, packages, &ro] { return resolve(spec, packages, ro); }));
   }
   std::vector<Resolution> res;

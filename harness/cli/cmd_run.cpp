@@ -12,17 +12,7 @@
 namespace harness::cli {
 
 void add_run(CLI::App& app, Context& ctx, int* exit_code) {
-  struct Options {
-    std::string plan;
-    std::string baseline;
-    std::vector<std::string> candidates;
-    std::vector<std::string> suites;
-    std::vector<std::string> packages;
-    std::string queues;
-    std::string out;
-    unsigned jobs = 0;
-  };
-  static Options o;
+  static RunSetup o;
   auto* cmd = app.add_subcommand(
       "run",
       "Run suites against a baseline and candidate builds, classify every case, write reports/<run-id>/.\n"
@@ -43,9 +33,7 @@ void add_run(CLI::App& app, Context& ctx, int* exit_code) {
   cmd->add_option("--out", o.out, "Reports folder (default: reports/ in the project tree)");
   cmd->add_option("--jobs", o.jobs, "Streams run at once (default: the number of cores)");
   cmd->callback([&ctx, exit_code] {
-    RunSetup setup{.plan = o.plan, .baseline = o.baseline, .candidates = o.candidates, .suites = o.suites,
-                   .packages = o.packages, .queues = o.queues, .out = o.out, .jobs = o.jobs};
-    auto rq = make_run_request(ctx, setup);
+    auto rq = make_run_request(ctx, o);
     auto result = run_plan(rq, services_for(ctx));
     print_run_result(result);
     *exit_code = exit_code_for(result.status);

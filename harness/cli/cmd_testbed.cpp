@@ -3,6 +3,7 @@
 
 #include "harness/cli/context.hpp"
 #include "harness/common/error.hpp"
+#include "harness/common/strings.hpp"
 #include "harness/plan/candidate_spec.hpp"
 #include "harness/repo/channels.hpp"
 #include "harness/testbed/testbed.hpp"
@@ -13,12 +14,8 @@ using namespace std::chrono_literals;
 
 std::vector<std::string> split_list(const std::vector<std::string>& items) {
   std::vector<std::string> out;
-  for (const auto& item : items) {
-    std::stringstream ss(item);
-    std::string part;
-    while (std::getline(ss, part, ','))
-      if (!part.empty()) out.push_back(part);
-  }
+  for (const auto& item : items)
+    for (auto& part : split_nonempty(item)) out.push_back(std::move(part));
   return out;
 }
 // The image options `up` and `run` share.

@@ -3,6 +3,8 @@
 // stream's own TLS client against legacy receivers.
 #include "harness/suites/starttls/starttls_suite.hpp"
 
+#include "harness/common/strings.hpp"
+
 #include <algorithm>
 #include <future>
 #include <sstream>
@@ -24,15 +26,6 @@ std::string host_label(const std::string& s) {
   std::string out;
   for (char c : s) out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '-';
   return out.substr(0, 50);
-}
-
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
@@ -104,7 +97,7 @@ class StarttlsSuite : public Suite {
     scenarios_ = load_starttls_scenarios(dir);
     servers_ = kStarttlsServers;
     if (auto it = options.find("servers"); it != options.end()) {
-      servers_ = split_commas(it->second);
+      servers_ = split_nonempty(it->second);
       for (const auto& s : servers_)
         if (std::find(kStarttlsServers.begin(), kStarttlsServers.end(), s) == kStarttlsServers.end())
           throw UsageError("suite starttls: option servers=" + it->second + ": unknown server '" + s + "' (exim, openssl)");
