@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "harness/common/strings.hpp"
 #include "harness/report/detail.hpp"
 #include "harness/report/report.hpp"
 
@@ -70,24 +71,9 @@ int severity(Verdict v) {
   return 5;
 }
 
-std::vector<std::string> lines_of(std::string_view s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    auto nl = s.find('\n', start);
-    if (nl == std::string_view::npos) {
-      if (start < s.size()) out.emplace_back(s.substr(start));
-      break;
-    }
-    out.emplace_back(s.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return out;
-}
-
 // A line diff (LCS) of two transcripts; empty when they are too big to diff here.
 std::string diff_html(std::string_view a_text, std::string_view b_text) {
-  auto a = lines_of(a_text), b = lines_of(b_text);
+  auto a = split_lines(a_text), b = split_lines(b_text);
   if (a.size() * b.size() > 4'000'000 || a.empty() || b.empty()) return {};
   std::vector<std::vector<unsigned>> l(a.size() + 1, std::vector<unsigned>(b.size() + 1, 0));
   for (std::size_t i = a.size(); i-- > 0;)

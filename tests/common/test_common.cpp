@@ -7,6 +7,7 @@
 #include "harness/common/hash.hpp"
 #include "harness/common/interrupt.hpp"
 #include "harness/common/process.hpp"
+#include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/plan/candidate_spec.hpp"
 
@@ -123,4 +124,11 @@ BOOST_AUTO_TEST_CASE(bad_candidate_specs_name_the_problem) {
   BOOST_TEST(message("fedora:41:updates").find("use stable or testing") != std::string::npos);
   BOOST_TEST(message("ubuntu:noble:stable").find("unknown distro 'ubuntu'") != std::string::npos);
   BOOST_TEST(message("local:/no/such/dir").find("is not a folder") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(strings_split_like_their_readers) {
+  BOOST_TEST((split_lines("a\n\nb\n") == std::vector<std::string>{"a", "", "b"}));
+  BOOST_TEST((split_lines("a") == std::vector<std::string>{"a"}));
+  BOOST_TEST(split_lines("").empty());
+  BOOST_TEST((split_nonempty("exim4-base,,openssl,") == std::vector<std::string>{"exim4-base", "openssl"}));
 }

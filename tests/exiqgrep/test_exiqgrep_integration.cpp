@@ -9,6 +9,7 @@
 #include "harness/repo/channels.hpp"
 #include "harness/suites/exiqgrep/exiqgrep_suite.hpp"
 #include "harness/testbed/image.hpp"
+#include "tests/support/cache_dir.hpp"
 
 using namespace harness;
 
@@ -16,10 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 const fs::path kScenarios = fs::path(HARNESS_SOURCE_DIR) / "scenarios" / "exiqgrep";
 
-fs::path cache_dir() {
-  const char* home = std::getenv("HOME");
-  return fs::path(home ? home : "/root") / ".cache" / "harness";
-}
+using harness::test::cache_dir;
 
 struct Env {
   Podman podman{detect_podman(cache_dir())};

@@ -11,16 +11,14 @@
 #include "harness/repo/channels.hpp"
 #include "harness/testbed/image.hpp"
 #include "harness/testbed/testbed.hpp"
+#include "tests/support/cache_dir.hpp"
 
 using namespace harness;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
-fs::path cache_dir() {
-  const char* home = std::getenv("HOME");
-  return fs::path(home ? home : "/root") / ".cache" / "harness";
-}
+using harness::test::cache_dir;
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(dnf_installs_the_resolved_nevra) {

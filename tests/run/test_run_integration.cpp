@@ -15,6 +15,7 @@
 #include "harness/repo/channels.hpp"
 #include "harness/testbed/image.hpp"
 #include "harness/testbed/testbed.hpp"
+#include "tests/support/cache_dir.hpp"
 
 using namespace harness;
 using namespace harness::cli;
@@ -22,10 +23,7 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 namespace {
-fs::path cache_dir() {
-  const char* home = std::getenv("HOME");
-  return fs::path(home ? home : "/root") / ".cache" / "harness";
-}
+using harness::test::cache_dir;
 
 struct Fixture {
   Podman podman{detect_podman(cache_dir())};

@@ -14,15 +14,13 @@
 #include "harness/repo/channels.hpp"
 #include "harness/testbed/image.hpp"
 #include "harness/testbed/testbed.hpp"
+#include "tests/support/cache_dir.hpp"
 
 using namespace harness;
 using namespace std::chrono_literals;
 
 namespace {
-std::filesystem::path cache_dir() {
-  const char* home = std::getenv("HOME");
-  return std::filesystem::path(home ? home : "/root") / ".cache" / "harness";
-}
+using harness::test::cache_dir;
 
 struct Fixture {
   Podman podman{detect_podman(cache_dir())};

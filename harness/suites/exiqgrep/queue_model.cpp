@@ -1,5 +1,7 @@
 #include "harness/suites/exiqgrep/queue_model.hpp"
 
+#include "harness/common/strings.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <regex>
@@ -336,14 +338,6 @@ Expected answer(const Listing& listing, const Query& q, long now) {
 }
 
 namespace {
-std::vector<std::string> split_lines(const std::string& s) {
-  std::vector<std::string> v;
-  std::istringstream in(s);
-  std::string l;
-  while (std::getline(in, l)) v.push_back(l);
-  return v;
-}
-
 std::string clip(const std::string& s) { return s.size() > 120 ? s.substr(0, 117) + "..." : s; }
 
 std::string first_difference(const std::string& expected, const std::string& actual) {

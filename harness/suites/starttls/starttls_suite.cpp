@@ -28,14 +28,6 @@ std::string host_label(const std::string& s) {
   return out.substr(0, 50);
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) out.push_back(line);
-  return out;
-}
-
 std::string fmt_seconds(std::chrono::steady_clock::duration d) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f s", std::chrono::duration<double>(d).count());
@@ -168,7 +160,7 @@ class StarttlsSuite : public Suite {
     };
     auto s_server_errors = [](const std::string& log) {
       std::vector<std::string> errors;
-      for (const auto& l : lines_of(log))
+      for (const auto& l : split_lines(log))
         if (l.find(":error:") != std::string::npos) errors.push_back(l);
       return errors;
     };
@@ -179,7 +171,7 @@ class StarttlsSuite : public Suite {
       for (const auto& e : bed.endpoints()) {
         auto failed = failed_on(e);
         if (e.server == "exim") {
-          const auto mainlog = lines_of(logs[e.log_file]);
+          const auto mainlog = split_lines(logs[e.log_file]);
           for (auto* p : failed)
             if (exim_line_for(mainlog, p->ehlo).find("TLS error") == std::string::npos) complete = false;
         } else if (s_server_errors(logs[e.log_file]).size() < failed.size()) {
@@ -191,7 +183,7 @@ class StarttlsSuite : public Suite {
     }
     for (const auto& e : bed.endpoints()) {
       if (e.server == "exim") {
-        const auto mainlog = lines_of(logs[e.log_file]);
+        const auto mainlog = split_lines(logs[e.log_file]);
         for (auto& p : probes)
           if (p.endpoint == &e) p.server_log = exim_line_for(mainlog, p.ehlo);
         continue;
@@ -268,7 +260,7 @@ class StarttlsSuite : public Suite {
     auto res = bed.testbed().sh(script, "", 60s);
     std::map<std::string, std::string> outputs;
     std::string current;
-    for (const auto& l : lines_of(res.out)) {
+    for (const auto& l : split_lines(res.out)) {
       if (l.rfind("=== rc=", 0) == 0) continue;
       if (l.rfind("=== ", 0) == 0) {
         current = l.substr(4);
