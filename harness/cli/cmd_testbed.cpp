@@ -82,8 +82,8 @@ void add_testbed(CLI::App& app, Context& ctx, int* exit_code) {
   run_cmd->callback([&ctx, exit_code] {
     run_argv = command_words(ctx.command);
     auto image = run_opt.ensure(ctx);
-    Testbed t(ctx.podman(), {.image = image.tag, .run_id = run_id, .role = "run"});
-    auto r = t.exec(run_argv, "", std::chrono::seconds(run_timeout));
+    auto r = run_once(ctx.podman(), {.image = image.tag, .run_id = run_id, .role = "run"}, run_argv, "",
+                      std::chrono::seconds(run_timeout));
     std::cout << r.out;
     std::cerr << r.err;
     if (r.timed_out) std::cerr << "harness: command timed out after " << run_timeout << " s\n";

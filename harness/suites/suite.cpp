@@ -1,5 +1,7 @@
 #include "harness/suites/suite.hpp"
 
+#include <mutex>
+
 #include "harness/common/error.hpp"
 #include "harness/common/process.hpp"
 
@@ -43,16 +45,30 @@ ImageRequest SuiteContext::image_for(const std::vector<std::string>& package_nam
   return req;
 }
 
-Testbed SuiteContext::start(const Image& image, const std::string& role, std::vector<int> ports) const {
-  bool known = false;
-  for (const auto& i : images_used) known = known || i.tag == image.tag;
-  if (!known) images_used.push_back(image);
+TestbedOptions SuiteContext::testbed_options(const Image& image, const std::string& role) const {
+  {
+    static std::mutex m;  // a suite may start testbeds from several threads
+    std::lock_guard lock(m);
+    bool known = false;
+    for (const auto& i : images_used) known = known || i.tag == image.tag;
+    if (!known) images_used.push_back(image);
+  }
   TestbedOptions o;
   o.image = image.tag;
   o.run_id = run_id;
   o.role = stream + "-" + role;
+  return o;
+}
+
+Testbed SuiteContext::start(const Image& image, const std::string& role, std::vector<int> ports) const {
+  auto o = testbed_options(image, role);
   o.ports = std::move(ports);
   return Testbed(*podman, o);
+}
+
+ExecResult SuiteContext::run_once(const Image& image, const std::string& role, const std::vector<std::string>& argv,
+                                  const std::string& stdin_data, std::chrono::milliseconds timeout) const {
+  return harness::run_once(*podman, testbed_options(image, role), argv, stdin_data, timeout);
 }
 
 }  // namespace harness

@@ -99,22 +99,26 @@ std::string normalize_rpm_evr(const std::string& evr) {
 ImageStore::ImageStore(const Podman& podman, ImageStoreOptions options) : podman_(podman), opt_(std::move(options)) {}
 
 std::string ImageStore::ensure_base(Family family, const std::string& release, bool allow_expired_metadata) {
+  return base_image(family, release, allow_expired_metadata).tag;
+}
+
+Image ImageStore::base_image(Family family, const std::string& release, bool allow_expired_metadata) {
   if (family == Family::fedora) {
     std::string ref = opt_.mirrors.fedora_image + ":" + release;
-    if (podman_.image_exists(ref)) return ref;
+    if (auto img = find(ref)) return *img;
     log::progress("pulling " + ref);
     auto r = podman_.run({"pull", "--quiet", ref}, 300s);
     if (!r.ok())
       throw InfraError("cannot pull the Fedora base image " + ref + ": " + r.err.substr(0, 500) +
                        "\nNo container registry is reachable from here. Load a Fedora image with "
                        "'podman load' or 'podman import' and point --fedora-image at it (tag NAME:" + release + ").");
-    return ref;
+    return inspect(ref);
   }
   if (!is_known_debian_suite(release)) throw UsageError("unknown Debian release '" + release + "'");
   std::string tag = "localhost/harness/debian-base:" + release;
-  if (podman_.image_exists(tag)) return tag;
+  if (auto img = find(tag)) return *img;
   FileLock lock(opt_.cache_dir / "locks" / ("base-debian-" + release + ".lock"));
-  if (podman_.image_exists(tag)) return tag;  // built by the process we waited for
+  if (auto img = find(tag)) return *img;  // built by the process we waited for
   if (find_program("debootstrap").empty())
     throw InfraError("debootstrap is not installed; install it (apt-get install debootstrap) to build Debian base images");
   TempDir dir("harness-debootstrap");
@@ -140,11 +144,23 @@ std::string ImageStore::ensure_base(Family family, const std::string& release, b
   podman_.check({"import", "--quiet", "--change", "LABEL io.harness.base=debian/" + release,
                  "--change", "CMD [\"/bin/bash\"]", tar.string(), tag},
                 300s, "import the Debian " + release + " base image");
-  return tag;
+  return inspect(tag);
 }
 
 Image ImageStore::inspect(const std::string& tag) const {
-  auto r = podman_.check({"image", "inspect", "--format", "json", tag}, 60s, "inspect image " + tag);
+  auto img = find(tag);
+  if (!img) throw InfraError("image " + tag + " is gone (removed by another process?); rerun");
+  return *img;
+}
+
+// One podman call: a warm ensure() costs two (base and layer), not an `exists` and an `inspect` each.
+std::optional<Image> ImageStore::find(const std::string& tag) const {
+  auto r = podman_.run({"image", "inspect", "--format", "json", tag}, 60s);
+  if (r.exit_code != 0) {
+    if (r.err.find("image not known") != std::string::npos || r.err.find("no such image") != std::string::npos) return std::nullopt;
+    throw InfraError("podman failed to inspect image " + tag + " (exit " + std::to_string(r.exit_code) +
+                     (r.timed_out ? ", timed out" : "") + "): " + r.err.substr(0, 1000));
+  }
   auto j = nlohmann::json::parse(r.out);
   Image img;
   img.tag = tag;
@@ -164,8 +180,9 @@ Image ImageStore::ensure(const ImageRequest& req) {
   if (!std::filesystem::exists(recipe_path, ec))
     throw InfraError("image recipe " + recipe_path.string() + " is missing");
   std::string recipe = read_file(recipe_path);
-  std::string base = ensure_base(req.family, req.release, req.allow_expired_metadata);
-  std::string base_id = inspect(base).id;
+  auto base_img = base_image(req.family, req.release, req.allow_expired_metadata);
+  const std::string& base = base_img.tag;
+  const std::string& base_id = base_img.id;
 
   std::vector<std::string> packages = req.packages;
   std::sort(packages.begin(), packages.end());
@@ -179,15 +196,10 @@ Image ImageStore::ensure(const ImageRequest& req) {
   }
   std::string hash = h.hex().substr(0, 16);
   std::string tag = "localhost/harness/" + to_string(req.family) + ":" + req.release + "-" + hash;
-  if (podman_.image_exists(tag)) {
-    auto img = inspect(tag);
-    if (!img.installed.empty()) return img;  // an image without labels is a half-built one: rebuild
-  }
+  // An image without labels is a half-built one: rebuild.
+  if (auto img = find(tag); img && !img->installed.empty()) return *img;
   FileLock lock(opt_.cache_dir / "locks" / ("image-" + hash + ".lock"));
-  if (podman_.image_exists(tag)) {
-    auto img = inspect(tag);
-    if (!img.installed.empty()) return img;
-  }
+  if (auto img = find(tag); img && !img->installed.empty()) return *img;
 
   TempDir ctx("harness-build");
   std::filesystem::create_directories(ctx.path() / "local");

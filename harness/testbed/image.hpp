@@ -4,6 +4,7 @@
 #pragma once
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,8 @@ class ImageStore {
   Image inspect(const std::string& tag) const;
 
  private:
+  std::optional<Image> find(const std::string& tag) const;  // nullopt: no such image
+  Image base_image(Family family, const std::string& release, bool allow_expired_metadata);
   const Podman& podman_;
   ImageStoreOptions opt_;
 };

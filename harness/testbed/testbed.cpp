@@ -53,18 +53,9 @@ void throw_if_podman_failed(const ProcessResult& r, const std::string& name, con
     throw InfraError("testbed " + name + ": podman failed to " + what + " (exit " + std::to_string(r.exit_code) +
                      "): " + r.err.substr(0, 2000));
 }
-}  // namespace
-
-std::string boot_id() {
-  std::ifstream in("/proc/sys/kernel/random/boot_id");
-  std::string id;
-  std::getline(in, id);
-  return id;
-}
-
-Testbed::Testbed(const Podman& podman, const TestbedOptions& o) : podman_(&podman), image_(o.image) {
-  name_ = "harness-" + sanitize(o.role.empty() ? "testbed" : o.role) + "-" + random_suffix();
-  std::vector<std::string> args{"run", "-d", "--name", name_};
+// `podman run` arguments up to the image: name, labels, runtime settings, ports, isolation.
+std::vector<std::string> run_args(const Podman& podman, const TestbedOptions& o, const std::string& name) {
+  std::vector<std::string> args{"--name", name};
   std::map<std::string, std::string> labels = o.labels;
   labels[kLabelManaged] = "1";
   labels[kLabelPid] = std::to_string(getpid()) + ":" + process_start_time(getpid());
@@ -77,6 +68,34 @@ Testbed::Testbed(const Podman& podman, const TestbedOptions& o) : podman_(&podma
   for (int p : o.ports) args.insert(args.end(), {"-p", "127.0.0.1::" + std::to_string(p)});
   // Without published ports a testbed needs no network at all: isolated, and faster to start.
   if (o.ports.empty() && !o.network) args.insert(args.end(), {"--network", "none"});
+  return args;
+}
+
+std::string testbed_name(const TestbedOptions& o) {
+  return "harness-" + sanitize(o.role.empty() ? "testbed" : o.role) + "-" + random_suffix();
+}
+
+// `timeout` inside the container: killing the podman client alone would leave the command running.
+std::vector<std::string> with_timeout(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+  auto secs = std::max<long long>(1, (timeout.count() + 999) / 1000);
+  std::vector<std::string> a{"timeout", "-k", "2", std::to_string(secs)};
+  a.insert(a.end(), argv.begin(), argv.end());
+  return a;
+}
+}  // namespace
+
+std::string boot_id() {
+  std::ifstream in("/proc/sys/kernel/random/boot_id");
+  std::string id;
+  std::getline(in, id);
+  return id;
+}
+
+Testbed::Testbed(const Podman& podman, const TestbedOptions& o) : podman_(&podman), image_(o.image) {
+  name_ = testbed_name(o);
+  std::vector<std::string> args{"run", "-d"};
+  auto common = run_args(podman, o, name_);
+  args.insert(args.end(), common.begin(), common.end());
   args.insert(args.end(), {o.image, "sleep", "infinity"});
   // From here on the name may exist in podman: if anything below fails, remove it.
   try {
@@ -152,12 +171,12 @@ void Testbed::remove() noexcept {
 
 ExecResult Testbed::exec(const std::vector<std::string>& argv, const std::string& stdin_data,
                          std::chrono::milliseconds timeout) const {
-  // `timeout` inside the container: killing the podman client alone would leave the command running.
   auto secs = std::max<long long>(1, (timeout.count() + 999) / 1000);
   std::vector<std::string> args{"exec"};
   if (!stdin_data.empty()) args.push_back("-i");
-  args.insert(args.end(), {name_, "timeout", "-k", "2", std::to_string(secs)});
-  args.insert(args.end(), argv.begin(), argv.end());
+  args.push_back(name_);
+  auto cmd = with_timeout(argv, timeout);
+  args.insert(args.end(), cmd.begin(), cmd.end());
   auto r = podman_->run(args, timeout + 15s, stdin_data);
   ExecResult e{r.exit_code, r.timed_out || r.exit_code == 124, std::move(r.out), std::move(r.err), r.duration};
   if (r.timed_out) throw InfraError("testbed " + name_ + ": podman exec did not return within " +
@@ -190,6 +209,41 @@ int Testbed::published_port(int container_port) const {
   auto it = ports_.find(container_port);
   if (it == ports_.end()) throw InfraError("testbed " + name_ + ": port " + std::to_string(container_port) + " is not published");
   return it->second;
+}
+
+ExecResult run_once(const Podman& podman, const TestbedOptions& o, const std::vector<std::string>& argv,
+                    const std::string& stdin_data, std::chrono::milliseconds timeout) {
+  auto name = testbed_name(o);
+  auto secs = std::max<long long>(1, (timeout.count() + 999) / 1000);
+  std::vector<std::string> args{"run", "--rm"};
+  if (!stdin_data.empty()) args.push_back("-i");
+  auto common = run_args(podman, o, name);
+  args.insert(args.end(), common.begin(), common.end());
+  args.push_back(o.image);
+  auto cmd = with_timeout(argv, timeout);
+  args.insert(args.end(), cmd.begin(), cmd.end());
+  // podman's --rm removes the container when the command ends; when this process gives up first
+  // (timeout, interrupt) the client is killed, so remove it here.
+  auto remove = [&] {
+    auto rm = podman.run({"rm", "-f", "-t", "0", name}, 60s, "", /*ignore_interrupt=*/true);
+    if (rm.exit_code != 0 && rm.err.find("no such container") == std::string::npos)
+      log::warn("could not remove testbed " + name + " (run 'harness gc'): " + rm.err);
+  };
+  ProcessResult r;
+  try {
+    r = podman.run(args, timeout + 30s, stdin_data);
+  } catch (...) {
+    remove();
+    throw;
+  }
+  if (r.timed_out) {
+    remove();
+    throw InfraError("testbed " + name + ": podman run did not return within " + std::to_string(secs + 30) + " s (" +
+                     shell_quote(argv) + ")");
+  }
+  throw_if_podman_failed(r, name, "run " + shell_quote(argv) + " in a new container from " + o.image);
+  log::verbose("testbed " + name + " ran once from " + o.image + " and is removed");
+  return {r.exit_code, r.exit_code == 124, std::move(r.out), std::move(r.err), r.duration};
 }
 
 GcReport collect_garbage(const Podman& podman, bool all) {

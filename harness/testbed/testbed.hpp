@@ -82,6 +82,12 @@ class Testbed {
   bool removed_ = false;
 };
 
+// Runs argv in a new container from options.image that is removed when argv ends (`podman run
+// --rm`): one podman call where a Testbed's start, exec and remove are three. Same names, labels,
+// isolation and in-container timeout as a Testbed; errors as Testbed::exec.
+ExecResult run_once(const Podman& podman, const TestbedOptions& options, const std::vector<std::string>& argv,
+                    const std::string& stdin_data = "", std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
 // The machine's boot id (labels tell a killed run's container from one of a live process).
 std::string boot_id();
 

@@ -7,6 +7,7 @@
 #include "harness/common/error.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/repo/channels.hpp"
+#include "harness/suites/exiqgrep/capture.hpp"
 #include "harness/suites/exiqgrep/exiqgrep_suite.hpp"
 #include "harness/testbed/image.hpp"
 #include "tests/support/cache_dir.hpp"
@@ -168,4 +169,43 @@ BOOST_AUTO_TEST_CASE(maintainer_listings_are_parsed_and_counted) {
     if (c.id == "maintainer/mx2-mailq.txt/count-frozen") BOOST_CHECK_EQUAL(c.message, "1 matches out of 2 messages, as the model says");
   }
   BOOST_CHECK_EQUAL(checked, 10);
+}
+
+// The batch runner compiles exiqgrep once and forks a run per case; every result must be what a
+// fresh exiqgrep process gives (its own podman exec): counts, 'Line mismatch' (exit 1), the help
+// (exit 0 and 1), Getopt::Std's 'Unknown option'. In an image with only exim4-base (bookworm: no
+// Getopt/Std.pm) the script does not compile and every run must fail as a fresh process does.
+BOOST_AUTO_TEST_CASE(batched_runs_equal_fresh_processes) {
+  auto data = exiqgrep::load_suite_data(kScenarios, {});
+  auto plan = exiqgrep::fake_exim_plan(data, "/usr/sbin/exiqgrep");
+  std::vector<exiqgrep::Invocation> sample;
+  for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+    const auto& r = plan.runs[i];
+    if (r.mode == exiqgrep::RunMode::exiqgrep && (i % 8 == 0 || r.id.rfind("usage/", 0) == 0)) sample.push_back(r);
+  }
+  BOOST_REQUIRE_GE(sample.size(), 15u);
+  struct Bed {
+    std::string spec;
+    std::vector<std::string> packages;
+    bool compiles;
+  };
+  for (const auto& b : {Bed{"debian:trixie:stable", exiqgrep::exim_packages(Family::debian, true), true},
+                        Bed{"debian:bookworm:stable", {"exim4-base"}, false}}) {
+    auto ctx = env().context(b.spec);
+    auto image = ctx.images->ensure(ctx.image_for(b.packages));
+    auto bed = ctx.start(image, "batch-check");
+    auto batch = exiqgrep::run_batch(bed, exiqgrep::kWorkDir, "/usr/sbin/exiqgrep", plan.files, sample);
+    BOOST_CHECK_EQUAL(batch.compiled_once, b.compiles);
+    int failed = 0;
+    for (const auto& run : sample) {
+      auto fresh = exiqgrep::run_one_exec(bed, exiqgrep::kWorkDir, "/usr/sbin/exiqgrep", run);
+      const auto& got = batch.results.at(run.id);
+      failed += fresh.exit_code != 0;
+      BOOST_CHECK_MESSAGE(got.exit_code == fresh.exit_code && got.out == fresh.out && got.err == fresh.err,
+                          b.spec << " " << run.id << ": batch exit " << got.exit_code << " stderr '" << got.err
+                                 << "', fresh exit " << fresh.exit_code << " stderr '" << fresh.err << "'");
+    }
+    BOOST_TEST_MESSAGE(b.spec << ": " << sample.size() << " runs, " << failed << " of them failing, equal");
+    if (!b.compiles) BOOST_CHECK_EQUAL(failed, static_cast<int>(sample.size()));
+  }
 }

@@ -1,8 +1,10 @@
 // Runs many exiqgrep invocations in a testbed with ONE `podman exec`: a small perl runner reads a
-// bundle (files + invocations) on stdin and prints length-prefixed results. "In-process" runs
-// fork the runner and compile the stream's exiqgrep script in the child (`do FILE`, with
-// Getopt::Std preloaded), so a run costs a fork instead of a perl start; "exec" runs start a program
-// (Munin's plugin, `exim -bp`). bench/exiqgrep checks both against one exec per invocation.
+// bundle (files + invocations) on stdin and prints length-prefixed results. The runner compiles
+// the stream's exiqgrep script once; an `exiqgrep` run is a fork that calls it, so a run costs a
+// fork instead of a perl start and a compile (when the script does not compile cleanly as one
+// sub, each child compiles it with `do FILE` instead, and fails as a fresh exiqgrep would).
+// `exec` runs start a program (Munin's plugin, `exim -bp`). bench/exiqgrep checks every run
+// against one exec per invocation.
 #pragma once
 #include <chrono>
 #include <map>
@@ -13,11 +15,18 @@
 
 namespace harness::exiqgrep {
 
+enum class RunMode {
+  exiqgrep,    // exiqgrep with these arguments, in a fork of the runner (up to 4 at once)
+  exec,        // the full command (up to 4 at once, shared with exiqgrep runs)
+  background,  // the full command, started at once beside the others (queueing live messages)
+  wait_all,    // no command: the runs after it start when every run before it has ended
+};
+
 struct Invocation {
   std::string id;
-  bool in_process = true;         // exiqgrep ARGV inside a forked perl; else exec argv
-  std::vector<std::string> env;   // NAME=VALUE (exec runs)
-  std::vector<std::string> argv;  // exiqgrep's arguments (in-process) or the full command (exec)
+  RunMode mode = RunMode::exiqgrep;
+  std::vector<std::string> env;   // NAME=VALUE
+  std::vector<std::string> argv;  // exiqgrep's arguments, or the full command
 };
 
 struct InvocationResult {
@@ -35,9 +44,21 @@ struct BatchResult {
   std::map<std::string, InvocationResult> results;
   std::chrono::milliseconds duration{0};
   double cpu_seconds = 0;  // user + system time of the runner and its children in the testbed
+  bool compiled_once = false;  // false: every exiqgrep run compiled the script itself (do FILE)
 };
 
-// Writes `files` under `work_dir` in the testbed and runs every invocation there (cwd = work_dir).
+// The runner's command line and its stdin: writes `files` under `work_dir` and runs every
+// invocation there (cwd = work_dir), in one process in a testbed.
+struct BatchCommand {
+  std::vector<std::string> argv;
+  std::string input;
+};
+BatchCommand batch_command(const std::string& work_dir, const std::string& exiqgrep, const std::vector<BundleFile>& files,
+                           const std::vector<Invocation>& runs);
+// Reads the runner's output; `where` names the testbed in errors.
+BatchResult parse_batch(const ExecResult& x, const std::vector<Invocation>& runs, const std::string& where);
+
+// batch_command() run in `bed`.
 BatchResult run_batch(const Testbed& bed, const std::string& work_dir, const std::string& exiqgrep,
                       const std::vector<BundleFile>& files, const std::vector<Invocation>& runs,
                       std::chrono::seconds timeout = std::chrono::seconds(300));

@@ -7,6 +7,7 @@
 
 #include "harness/common/error.hpp"
 #include "harness/common/log.hpp"
+#include "harness/common/tempdir.hpp"
 #include "harness/suites/exiqgrep/capture.hpp"
 
 namespace harness::exiqgrep {
@@ -157,27 +158,28 @@ class ExiqgrepSuite : public Suite {
     };
     auto image = ctx.images->ensure(ctx.image_for(exim_packages(ctx.spec.family, true)));
     phase("image ready");
-    auto bed = ctx.start(image, "exiqgrep");
-    phase("testbed started");
 
-    bool want_live = std::any_of(data_.cases.begin(), data_.cases.end(), [](const CaseSpec& c) { return c.kind == CaseKind::live; });
-    // Live messages are queued in the real exim while the fake-exim batch runs (a second exec).
-    std::future<Capture> live;
-    if (want_live) {
-      auto script = scenarios_dir_ / "capture" / "queue-messages.sh";
-      live = std::async(std::launch::async, [&bed, script] {
-        return capture_queue(bed, script, CaptureOptions{.sizes = false, .spacing_seconds = 0, .spool_tar_base64 = {}});
-      });
-    }
+    // One container, one command: live messages are queued in the real exim (in the background)
+    // while the fake-exim and Munin runs go; then the live cases run against the real queue.
     auto plan = fake_exim_plan(data_, kExiqgrep);
-    plan.runs.push_back({"__version", false, {}, {kExiqgrep, "--version"}});
+    plan.runs.push_back({"__version", RunMode::exec, {}, {kExiqgrep, "--version"}});
+    bool want_live = std::any_of(data_.cases.begin(), data_.cases.end(), [](const CaseSpec& c) { return c.kind == CaseKind::live; });
+    if (want_live) {
+      plan.files.push_back({"queue-messages.sh", "0755", read_file(scenarios_dir_ / "capture" / "queue-messages.sh")});
+      plan.runs.insert(plan.runs.begin(), {kQueueLive, RunMode::background, {"OUT=/tmp/exq-capture", "SIZES=0", "SPACING=0"},
+                                           {"/bin/sh", "queue-messages.sh"}});
+      auto live = live_runs();
+      plan.runs.insert(plan.runs.end(), live.begin(), live.end());
+    }
     long now = static_cast<long>(std::time(nullptr));
-    auto batch = run_batch(bed, kWorkDir, kExiqgrep, plan.files, plan.runs);
-    phase("fake-exim batch done");
+    auto cmd = batch_command(kWorkDir, kExiqgrep, plan.files, plan.runs);
+    auto batch = parse_batch(ctx.run_once(image, "exiqgrep", cmd.argv, cmd.input, 300s), plan.runs,
+                             "a testbed from " + image.tag);
+    phase("batch done");
     auto version = exiqgrep_version_of(batch.results["__version"]);
     log::verbose("exiqgrep " + version + ": " + std::to_string(plan.runs.size()) + " runs in one exec, " +
-                 std::to_string(batch.duration.count()) + " ms, " +
-                 std::to_string(batch.cpu_seconds) + " s CPU in the testbed");
+                 std::to_string(batch.duration.count()) + " ms, " + std::to_string(batch.cpu_seconds) +
+                 " s CPU in the testbed" + (batch.compiled_once ? "" : ", exiqgrep compiled in every run"));
 
     std::vector<CaseResult> out;
     double per_case = batch.duration.count() / 1000.0 / std::max<std::size_t>(1, plan.runs.size());
@@ -204,10 +206,12 @@ class ExiqgrepSuite : public Suite {
     }
 
     if (want_live) {
-      auto cap = live.get();
-      phase("live messages queued");
-      run_live(ctx, bed, cap, version, out);
-      phase("live cases done");
+      const auto& queued = batch.results.at(kQueueLive);
+      if (queued.exit_code != 0)
+        throw InfraError("suite exiqgrep: queueing the live messages (scenarios/exiqgrep/capture/queue-messages.sh) failed in " +
+                         image.tag + " (exit " + std::to_string(queued.exit_code) + "): " + clip(queued.err + queued.out, 1500));
+      judge_live(batch, now, version, out);
+      phase("live cases judged");
     }
     auto minimal_results = minimal.get();
     phase("minimal-install cases done");
@@ -221,36 +225,41 @@ class ExiqgrepSuite : public Suite {
   }
 
  private:
+  static constexpr const char* kQueueLive = "__queue-live";
+  static constexpr const char* kListingModes[] = {"bpu", "bp", "named-bp"};
+
   // Live mode: the messages queue-messages.sh queued sit in the testbed's real exim; exiqgrep runs
   // against it (no -E) and the model reads `exim -bp` taken in the same exec, before and after.
-  void run_live(SuiteContext&, const Testbed& bed, const Capture& cap, const std::string& version,
-                std::vector<CaseResult>& out) {
-    (void)cap;  // queued; its listings are re-read next to the queries below
-    std::vector<Invocation> runs;
-    for (const char* when : {"before", "after"}) {
-      if (std::string(when) == "after") {
-        for (const auto& c : data_.cases)
-          if (c.kind == CaseKind::live) runs.push_back({c.id, true, {}, c.query.args});
-      }
-      runs.push_back({std::string("__") + when + "-bpu", false, {}, {"/bin/sh", "-c", "exec $(command -v exim4 || command -v exim) -bpu"}});
-      runs.push_back({std::string("__") + when + "-bp", false, {}, {"/bin/sh", "-c", "exec $(command -v exim4 || command -v exim) -bp"}});
-      runs.push_back({std::string("__") + when + "-named-bp", false, {}, {"/bin/sh", "-c", "exec $(command -v exim4 || command -v exim) -bp -qGnamed"}});
-    }
-    BatchResult batch;
-    long now = 0;
-    bool stable = false;
-    for (int attempt = 0; attempt < 2 && !stable; ++attempt) {  // an age may tick over a minute mid-run
-      now = static_cast<long>(std::time(nullptr));
-      batch = run_batch(bed, kWorkDir, kExiqgrep, {}, runs);
-      stable = true;
-      for (const char* m : {"bpu", "bp", "named-bp"})
-        stable = stable && batch.results["__before-" + std::string(m)].out == batch.results["__after-" + std::string(m)].out;
-    }
+  std::vector<Invocation> live_runs() const {
+    auto listings = [](const char* when) {
+      std::vector<Invocation> r;
+      for (std::string m : kListingModes)
+        r.push_back({std::string("__") + when + "-" + m, RunMode::exec, {},
+                     {"/bin/sh", "-c", "exec $(command -v exim4 || command -v exim) " + std::string(m == "named-bp" ? "-bp -qGnamed" : "-" + m)}});
+      return r;
+    };
+    std::vector<Invocation> runs{{"__wait-queued", RunMode::wait_all, {}, {}}};
+    for (auto& r : listings("before")) runs.push_back(std::move(r));
+    for (const auto& c : data_.cases)
+      if (c.kind == CaseKind::live) runs.push_back({c.id, RunMode::exiqgrep, {}, c.query.args});
+    runs.push_back({"__wait-cases", RunMode::wait_all, {}, {}});
+    for (auto& r : listings("after")) runs.push_back(std::move(r));
+    return runs;
+  }
+
+  static bool live_stable(BatchResult& batch) {
+    for (std::string m : kListingModes)
+      if (batch.results["__before-" + m].out != batch.results["__after-" + m].out) return false;
+    return true;
+  }
+
+  void judge_live(BatchResult& batch, long now, const std::string& version, std::vector<CaseResult>& out) const {
+    bool stable = live_stable(batch);
     std::map<std::string, Listing> models;
     std::string model_error;
-    for (const char* m : {"bpu", "bp", "named-bp"}) {
+    for (std::string m : kListingModes) {
       try {
-        models[m] = parse_listing(batch.results["__before-" + std::string(m)].out, std::string("live exim -") + m);
+        models[m] = parse_listing(batch.results["__before-" + m].out, "live exim -" + m);
       } catch (const ListingError& e) {
         model_error = e.what();
       }
@@ -261,11 +270,13 @@ class ExiqgrepSuite : public Suite {
       auto which = live_listing_for(c.query);
       r.properties["listing"] = "live exim -" + which;
       r.properties["listing_producer"] = "exim (this testbed)";
-      r.seconds = batch.duration.count() / 1000.0 / runs.size();
+      r.seconds = batch.duration.count() / 1000.0 / std::max<std::size_t>(1, batch.results.size());
       const auto& got = batch.results.at(c.id);
       if (!stable) {
         r.outcome = Outcome::error;
-        r.message = "the live queue listing changed while the cases ran (twice); rerun";
+        // No age in the listing ticks for about 30 s after queueing (queue-messages.sh backdates by whole
+        // and half minutes), so a change means exim touched the queue while the cases ran.
+        r.message = "the live queue listing changed between the listings taken before and after the cases; rerun";
       } else if (!model_error.empty()) {
         r.outcome = Outcome::fail;
         r.message = "the live listing does not fit the grammar: " + model_error;
@@ -291,7 +302,6 @@ class ExiqgrepSuite : public Suite {
     if (cases.empty()) return out;
     auto pkg = ctx.spec.family == Family::debian ? "exim4-base" : "exim";
     auto image = ctx.images->ensure(ctx.image_for({pkg}));
-    auto bed = ctx.start(image, "exiqgrep-minimal");
     for (const auto* c : cases) {
       auto r = base_result(*c, data_, "");
       r.properties["image_packages"] = pkg;
@@ -301,7 +311,7 @@ class ExiqgrepSuite : public Suite {
                            kWorkDir + "/listing\\n' > " + kWorkDir + "/fake-exim; chmod 755 " + kWorkDir + "/fake-exim; set +e; " +
                            kExiqgrep + " -E " + kWorkDir + "/fake-exim";
       for (const auto& a : c->query.args) script += " '" + a + "'";
-      auto x = bed.sh(script, listing.text, 60s);
+      auto x = ctx.run_once(image, "exiqgrep-minimal", {"sh", "-c", script}, listing.text, 60s);
       r.seconds = x.duration.count() / 1000.0;
       InvocationResult got{x.exit_code, x.out, x.err};
       auto e = answer(listing.model, c->query, static_cast<long>(std::time(nullptr)));
@@ -337,11 +347,11 @@ FakeEximPlan fake_exim_plan(const SuiteData& data, const std::string& exiqgrep) 
   }
   for (const auto& c : data.cases) {
     if (c.kind == CaseKind::fake_exim) {
-      Invocation inv{c.id, true, {}, {"-E", fake_path(fakes.at(c.listing))}};
+      Invocation inv{c.id, RunMode::exiqgrep, {}, {"-E", fake_path(fakes.at(c.listing))}};
       inv.argv.insert(inv.argv.end(), c.query.args.begin(), c.query.args.end());
       p.runs.push_back(std::move(inv));
     } else if (c.kind == CaseKind::munin) {
-      p.runs.push_back({c.id, false, {"exiqgrep=" + exiqgrep + " -E " + fake_path(fakes.at(c.listing))}, {kMuninPlugin}});
+      p.runs.push_back({c.id, RunMode::exec, {"exiqgrep=" + exiqgrep + " -E " + fake_path(fakes.at(c.listing))}, {kMuninPlugin}});
     }
   }
   return p;
