@@ -1,4 +1,4 @@
-// Warm testbed cycle (start, first exec, removal) against a bare `podman run --rm IMAGE true`,
+// Warm testbed cycle (start, first exec, removal) and run_once() against a bare `podman run --rm IMAGE true`,
 // both measured here in the same run on the same image, interleaved so that load on the machine
 // hits both alike. Prints medians per cycle and the ratio.
 // Usage: bench_testbed [CYCLES]   (targets: < 1.5 s per cycle, ratio < 2)
@@ -52,17 +52,24 @@ int main(int argc, char** argv) {
   cycle({});  // warm-up of both paths
   podman.check(bare, 60s, "run the baseline container");
 
-  std::vector<double> base, plain, port;
+  auto once = [&] {
+    if (run_once(podman, {.image = image.tag, .run_id = "bench", .role = "bench"}, {"true"}).exit_code != 0)
+      throw InfraError("run_once failed in the benchmark");
+  };
+
+  std::vector<double> base, plain, port, one;
   for (int i = 0; i < cycles; ++i) {
     base.push_back(seconds([&] { podman.check(bare, 60s, "run the baseline container"); }));
     plain.push_back(seconds([&] { cycle({}); }));
     port.push_back(seconds([&] { cycle({25}); }));
+    one.push_back(seconds(once));
   }
-  double b = median(base), c = median(plain), p = median(port);
+  double b = median(base), c = median(plain), p = median(port), o = median(one);
   std::printf("image: %s, %d interleaved cycles, medians\n", image.tag.c_str(), cycles);
   std::printf("baseline  podman run --rm IMAGE true            : %.3f s\n", b);
   std::printf("testbed   start + first exec + remove (no port) : %.3f s   ratio %.2f\n", c, c / b);
   std::printf("testbed   same with a published port (SMTP)     : %.3f s   ratio %.2f\n", p, p / b);
+  std::printf("run_once  one command, podman run --rm          : %.3f s   ratio %.2f\n", o, o / b);
   std::printf("targets: cycle < 1.5 s, ratio < 2\n");
   return 0;
 }
