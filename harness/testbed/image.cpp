@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <sys/file.h>
 #include <unistd.h>
@@ -273,6 +274,27 @@ Image ImageStore::ensure(const ImageRequest& req) {
   img.id = inspect(tag).id;
   img.built = true;
   return img;
+}
+
+std::vector<std::string> layer_images(const Podman& podman) {
+  auto r = podman.check({"images", "--filter", std::string("label=") + kLabelInstalled, "--format", "json"}, 60s,
+                        "list the harness's images");
+  // An image with two tags is listed once per tag, each time with both names.
+  std::set<std::string> names;
+  for (const auto& img : nlohmann::json::parse(r.out.empty() ? "[]" : r.out))
+    if (img.contains("Names") && img["Names"].is_array())
+      for (const auto& n : img["Names"]) names.insert(n.get<std::string>());
+  return {names.begin(), names.end()};
+}
+
+ImagePruneReport remove_unused_images(const Podman& podman, const std::vector<std::string>& names) {
+  ImagePruneReport rep;
+  for (const auto& name : names) {
+    // Without -f podman refuses an image a container uses; that one is kept.
+    auto rm = podman.run({"rmi", name}, 60s);
+    (rm.exit_code == 0 ? rep.removed : rep.kept).push_back(name);
+  }
+  return rep;
 }
 
 }  // namespace harness

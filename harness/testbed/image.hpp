@@ -58,4 +58,15 @@ class ImageStore {
   ImageStoreOptions opt_;
 };
 
+// `harness gc --images`: the layer images the harness built (those carrying the verified-versions
+// label; the debootstrap bases are not among them, they take the longest to make) ...
+std::vector<std::string> layer_images(const Podman& podman);
+// ... are removed unless a container uses them. Run it while no harness run is going: a run
+// between its image check and its container start would lose its image.
+struct ImagePruneReport {
+  std::vector<std::string> removed;
+  std::vector<std::string> kept;  // in use by a container
+};
+ImagePruneReport remove_unused_images(const Podman& podman, const std::vector<std::string>& names);
+
 }  // namespace harness

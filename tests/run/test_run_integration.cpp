@@ -140,7 +140,10 @@ BOOST_FIXTURE_TEST_CASE(local_candidate_with_an_old_exiqgrep_is_a_regression, Fi
   fs::remove(tree / "DEBIAN/md5sums");  // stale for exiqgrep; optional in a .deb
   auto results = dir.path() / "results";
   fs::create_directories(results);
-  run({"dpkg-deb", "--root-owner-group", "-b", tree.string(), (results / ("exim4-base_" + version + "_amd64.deb")).string()});
+  // Reproducible (mtimes clamped): the same .deb in every run, so its images are built once per
+  // machine, not once per test run.
+  run({"env", "SOURCE_DATE_EPOCH=1700000000", "dpkg-deb", "--root-owner-group", "-b", tree.string(),
+       (results / ("exim4-base_" + version + "_amd64.deb")).string()});
 
   auto out = run_plan(request("debian:trixie:stable", "local:" + results.string() + "@debian:trixie:stable"), services());
   const auto& rec = out.record;

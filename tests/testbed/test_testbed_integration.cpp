@@ -195,6 +195,38 @@ BOOST_AUTO_TEST_CASE(gc_leaves_containers_of_live_processes_alone) {
   BOOST_TEST(exists(t.name()));
 }
 
+BOOST_AUTO_TEST_CASE(gc_images_removes_layer_images_no_container_uses) {
+  // Two tiny images labelled like the harness's layers (a real layer is ~300 MB and the other
+  // tests reuse them): one free, one held by a created container.
+  TempDir dir("harness-test-gc-images");
+  const std::string tag = "localhost/harness-test/gc-images:" + std::to_string(getpid());
+  const std::string free_img = tag + "-free", held_img = tag + "-held";
+  for (const auto& name : {free_img, held_img}) {
+    auto root = dir.path() / name.substr(name.rfind('-') + 1);
+    std::filesystem::create_directories(root);
+    write_file(root / "marker", name + "\n");  // different content: two images, not one with two tags
+    auto tar = root.string() + ".tar";
+    BOOST_REQUIRE(run_process({"tar", "-C", root.string(), "-cf", tar, "."}).ok());
+    podman.check({"import", "--quiet", "--change", "LABEL io.harness.installed=marker", tar, name}, 60s, "import");
+  }
+  const std::string holder = "harness-test-gc-images-" + std::to_string(getpid());
+  podman.check({"create", "--name", holder, held_img, "/marker"}, 60s, "create");
+
+  auto listed = layer_images(podman);
+  BOOST_CHECK(std::count(listed.begin(), listed.end(), free_img) == 1);
+  BOOST_CHECK(std::count(listed.begin(), listed.end(), held_img) == 1);
+  auto rep = remove_unused_images(podman, {free_img, held_img});
+  BOOST_CHECK(rep.removed == std::vector<std::string>{free_img});
+  BOOST_CHECK(rep.kept == std::vector<std::string>{held_img});
+  BOOST_CHECK(podman.run({"image", "exists", free_img}, 30s).exit_code != 0);
+  BOOST_CHECK(podman.run({"image", "exists", held_img}, 30s).exit_code == 0);
+  // Bases are not layers: gc --images never lists them.
+  for (const auto& n : listed) BOOST_CHECK_MESSAGE(n.find("debian-base") == std::string::npos, n);
+
+  podman.run({"rm", "-f", holder}, 60s);
+  podman.run({"rmi", "-f", held_img}, 60s);
+}
+
 BOOST_AUTO_TEST_CASE(fedora_without_a_registry_says_what_to_configure) {
   // A registry on a loopback port where nothing listens: the pull fails at once, like here without network.
   Mirrors m;
