@@ -177,7 +177,7 @@ class ExiqgrepSuite : public Suite {
                              "a testbed from " + image.tag);
     phase("batch done");
     auto version = exiqgrep_version_of(batch.results["__version"]);
-    log::verbose("exiqgrep " + version + ": " + std::to_string(plan.runs.size()) + " runs in one exec, " +
+    log::verbose("exiqgrep " + version + ": " + std::to_string(plan.runs.size()) + " runs in one container, " +
                  std::to_string(batch.duration.count()) + " ms, " + std::to_string(batch.cpu_seconds) +
                  " s CPU in the testbed" + (batch.compiled_once ? "" : ", exiqgrep compiled in every run"));
 
@@ -247,17 +247,12 @@ class ExiqgrepSuite : public Suite {
     return runs;
   }
 
-  static bool live_stable(BatchResult& batch) {
-    for (std::string m : kListingModes)
-      if (batch.results["__before-" + m].out != batch.results["__after-" + m].out) return false;
-    return true;
-  }
-
   void judge_live(BatchResult& batch, long now, const std::string& version, std::vector<CaseResult>& out) const {
-    bool stable = live_stable(batch);
+    bool stable = true;
     std::map<std::string, Listing> models;
     std::string model_error;
     for (std::string m : kListingModes) {
+      stable = stable && batch.results["__before-" + m].out == batch.results["__after-" + m].out;
       try {
         models[m] = parse_listing(batch.results["__before-" + m].out, "live exim -" + m);
       } catch (const ListingError& e) {
