@@ -75,10 +75,12 @@ std::string testbed_name(const TestbedOptions& o) {
   return "harness-" + sanitize(o.role.empty() ? "testbed" : o.role) + "-" + random_suffix();
 }
 
+// Whole seconds, rounded up, at least 1: what `timeout` in the container gets.
+long long whole_seconds(std::chrono::milliseconds timeout) { return std::max<long long>(1, (timeout.count() + 999) / 1000); }
+
 // `timeout` inside the container: killing the podman client alone would leave the command running.
 std::vector<std::string> with_timeout(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
-  auto secs = std::max<long long>(1, (timeout.count() + 999) / 1000);
-  std::vector<std::string> a{"timeout", "-k", "2", std::to_string(secs)};
+  std::vector<std::string> a{"timeout", "-k", "2", std::to_string(whole_seconds(timeout))};
   a.insert(a.end(), argv.begin(), argv.end());
   return a;
 }
@@ -171,7 +173,7 @@ void Testbed::remove() noexcept {
 
 ExecResult Testbed::exec(const std::vector<std::string>& argv, const std::string& stdin_data,
                          std::chrono::milliseconds timeout) const {
-  auto secs = std::max<long long>(1, (timeout.count() + 999) / 1000);
+  auto secs = whole_seconds(timeout);
   std::vector<std::string> args{"exec"};
   if (!stdin_data.empty()) args.push_back("-i");
   args.push_back(name_);
@@ -214,7 +216,7 @@ int Testbed::published_port(int container_port) const {
 ExecResult run_once(const Podman& podman, const TestbedOptions& o, const std::vector<std::string>& argv,
                     const std::string& stdin_data, std::chrono::milliseconds timeout) {
   auto name = testbed_name(o);
-  auto secs = std::max<long long>(1, (timeout.count() + 999) / 1000);
+  auto secs = whole_seconds(timeout);
   std::vector<std::string> args{"run", "--rm"};
   if (!stdin_data.empty()) args.push_back("-i");
   auto common = run_args(podman, o, name);
