@@ -193,6 +193,6 @@ BOOST_FIXTURE_TEST_CASE(a_candidate_package_pulled_in_as_a_dependency_is_the_can
   BOOST_REQUIRE_EQUAL(cand.changed.size(), 1u);
   BOOST_CHECK_EQUAL(cand.changed[0], "exim4-config " + version);
   BOOST_CHECK_MESSAGE(cand.not_exercised.empty(), "the candidate's exim4-config was not installed");
-  BOOST_CHECK_MESSAGE(cand.errors.empty(), cand.errors.empty() ? "" : cand.errors[0]);
+  BOOST_CHECK_MESSAGE(cand.errors.empty(), (cand.errors.empty() ? std::string() : cand.errors[0]));
   BOOST_CHECK(out.status == RunStatus::ok);
 }
