@@ -11,15 +11,10 @@
 #include "harness/common/interrupt.hpp"
 #include "harness/common/log.hpp"
 
-// Set by CMake: the version, the data dir relative to the installed binary, the source tree.
-#ifndef HARNESS_VERSION
-#error "HARNESS_VERSION must be defined by the build"
-#endif
-#ifndef HARNESS_DATA_DIR_FROM_BIN
-#define HARNESS_DATA_DIR_FROM_BIN "../share/harness"
-#endif
-#ifndef HARNESS_SOURCE_DIR
-#define HARNESS_SOURCE_DIR ""
+// Set by CMake (harness/cli/CMakeLists.txt): the version, the data dir relative to the installed
+// binary, the source tree.
+#if !defined(HARNESS_VERSION) || !defined(HARNESS_DATA_DIR_FROM_BIN) || !defined(HARNESS_SOURCE_DIR)
+#error "HARNESS_VERSION, HARNESS_DATA_DIR_FROM_BIN and HARNESS_SOURCE_DIR come from the build"
 #endif
 
 namespace harness::cli {
