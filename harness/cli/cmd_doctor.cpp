@@ -21,11 +21,40 @@ struct Checker {
   void note(const std::string& what, const std::string& detail) { std::cout << "note     " << what << ": " << detail << "\n"; }
 };
 
-void check_tool(Checker& c, const std::string& tool, const std::string& package, bool required) {
-  auto path = find_program(tool);
-  if (!path.empty()) c.ok(tool, path);
-  else if (required) c.bad(tool, "apt-get install " + package);
-  else c.note(tool, "not installed (apt-get install " + package + "); needed only for " + (tool == "rpmbuild" || tool == "createrepo_c" ? "Fedora fixtures" : "some checks"));
+// What a host tool is for and its package on each family of host. `need`: who cannot do without it.
+struct Tool {
+  const char* name;
+  const char* apt;
+  const char* dnf;
+  enum Need { always, runtime_fallback, debian_streams, debian_packages, rpm_fixtures } need;
+};
+
+const Tool kTools[] = {
+    {"podman", "podman", "podman", Tool::always},
+    {"runc", "runc", "runc", Tool::runtime_fallback},
+    {"debootstrap", "debootstrap", "debootstrap", Tool::debian_streams},
+    {"gpgv", "gpgv", "gnupg2", Tool::debian_streams},
+    {"dpkg-deb", "dpkg", "dpkg", Tool::debian_packages},
+    {"rpmbuild", "rpm", "rpm-build", Tool::rpm_fixtures},
+    {"createrepo_c", "createrepo-c", "createrepo_c", Tool::rpm_fixtures},
+};
+
+void check_tool(Checker& c, const Tool& t, bool dnf_host) {
+  auto path = find_program(t.name);
+  std::string install = dnf_host ? std::string("dnf install ") + t.dnf : std::string("apt-get install ") + t.apt;
+  if (!path.empty()) return c.ok(t.name, path);
+  switch (t.need) {
+    case Tool::always:
+      return c.bad(t.name, install);
+    case Tool::runtime_fallback:
+      return c.note(t.name, "not installed (" + install + "); used only where the default runtime fails");
+    case Tool::debian_streams:
+      return c.note(t.name, "not installed; Debian streams need it (" + install + "), Fedora streams do not");
+    case Tool::debian_packages:
+      return c.note(t.name, "not installed; Debian streams and local .deb candidates need it (" + install + ")");
+    case Tool::rpm_fixtures:
+      return c.note(t.name, "not installed (" + install + "); needed only for the Fedora test fixtures");
+  }
 }
 }  // namespace
 
@@ -35,13 +64,9 @@ void add_doctor(CLI::App& app, Context& ctx, int* exit_code) {
   cmd->add_flag("--reprobe", reprobe, "Ignore the cached podman probe and test again");
   cmd->callback([&ctx, exit_code] {
     Checker c;
-    check_tool(c, "podman", "podman", true);
-    check_tool(c, "runc", "runc", false);
-    check_tool(c, "debootstrap", "debootstrap", true);
-    check_tool(c, "gpgv", "gpgv", true);
-    check_tool(c, "dpkg-deb", "dpkg", true);
-    check_tool(c, "rpmbuild", "rpm", false);
-    check_tool(c, "createrepo_c", "createrepo-c", false);
+    // A Fedora host installs with dnf and its package names; the fix each line names follows suit.
+    bool dnf_host = !find_program("dnf").empty() && find_program("apt-get").empty();
+    for (const auto& t : kTools) check_tool(c, t, dnf_host);
     if (!find_program("podman").empty()) {
       try {
         auto s = detect_podman(ctx.cache_dir, !reprobe);
@@ -63,9 +88,10 @@ void add_doctor(CLI::App& app, Context& ctx, int* exit_code) {
       if (gib < 5) c.bad("disk", "only " + std::to_string(gib) + " GiB free under " + ctx.cache_dir.string() + "; images need ~5 GiB");
       else c.ok("disk", std::to_string(static_cast<int>(gib)) + " GiB free under " + ctx.cache_dir.string());
     }
-    if (!std::filesystem::exists(ctx.root / "containers" / "debian" / "Containerfile"))
-      c.bad("project tree", ctx.root.string() + " has no containers/debian/Containerfile; pass --root or set HARNESS_ROOT");
-    else c.ok("project tree", ctx.root.string());
+    if (ctx.root.empty()) c.bad("data dir", ctx.root_origin);
+    else if (!std::filesystem::exists(ctx.root / "containers" / "debian" / "Containerfile"))
+      c.bad("data dir", ctx.root.string() + " has no containers/debian/Containerfile; pass --root or set HARNESS_ROOT");
+    else c.ok("data dir", ctx.root.string() + " (" + ctx.root_origin + ")");
     if (!find_program("podman").empty()) {
       auto r = run_process({"podman", "images", "--format", "{{.Repository}}:{{.Tag}}", "--filter",
                             "reference=localhost/harness/debian-base"}, {.timeout = 30s});

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "harness/cli/context.hpp"
+#include "harness/cli/data_dir.hpp"
 #include "harness/common/error.hpp"
 #include "harness/common/process.hpp"
 #include "harness/common/tempdir.hpp"
@@ -14,9 +15,8 @@ namespace fs = std::filesystem;
 constexpr const char* kMarker = "# harness pre-push hook";
 
 std::string self_path() {
-  std::error_code ec;
-  auto p = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string("harness") : p.string();
+  auto p = self_exe();
+  return p.empty() ? std::string("harness") : p.string();
 }
 
 std::string hook_text(const std::string& harness, const std::string& root) {
@@ -60,7 +60,7 @@ void add_hook(CLI::App& app, Context& ctx, int* exit_code) {
         throw UsageError(target.string() + " exists and was not written by harness; add --force to replace it (it is kept as pre-push.orig)");
       if (!ours) fs::rename(target, hooks / "pre-push.orig");
     }
-    write_file(target, hook_text(self_path(), fs::absolute(ctx.root).lexically_normal().string()), 0755);
+    write_file(target, hook_text(self_path(), ctx.data_dir().string()), 0755);
     std::cout << "installed " << target.string() << "\n";
     *exit_code = kExitOk;
   });

@@ -45,7 +45,7 @@ void add_nightly(CLI::App& app, Context& ctx, int* exit_code) {
   cmd->add_flag("--attach", o.attach, "Attach junit.xml + summary to the bugs of the candidates' advisories (rhbz#N)");
   cmd->add_option("--url", o.url, "Bugzilla base URL for --attach")->capture_default_str();
   cmd->add_flag("--dry-run", o.dry_run, "With --attach: print the requests instead of sending them");
-  cmd->add_option("--out", o.out, "Reports folder (default: reports/ in the project tree)");
+  cmd->add_option("--out", o.out, "Reports folder (default: reports/ of a source tree, else ./reports)");
   cmd->callback([&ctx, exit_code] {
     RunSetup setup{.plan = o.watchlist, .out = o.out};
     auto rq = make_run_request(ctx, setup);

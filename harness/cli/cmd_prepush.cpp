@@ -62,7 +62,7 @@ void add_prepush(CLI::App& app, Context& ctx, int* exit_code) {
   cmd->add_option("--suite", o.suites, "Run only this suite (repeatable)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  cmd->add_option("--out", o.out, "Reports folder (default: reports/ in the project tree)");
+  cmd->add_option("--out", o.out, "Reports folder (default: reports/ of a source tree, else ./reports)");
   cmd->callback([&ctx, exit_code] {
     CandidateSpec base;
     if (!o.base.empty()) {

@@ -30,7 +30,7 @@ void add_run(CLI::App& app, Context& ctx, int* exit_code) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--package", o.packages, "Packages to resolve and pin (repeatable; default: the plan's)");
   cmd->add_option("--queues", o.queues, "exiqgrep: a folder of queue listings from your own servers (option 'queues')");
-  cmd->add_option("--out", o.out, "Reports folder (default: reports/ in the project tree)");
+  cmd->add_option("--out", o.out, "Reports folder (default: reports/ of a source tree, else ./reports)");
   cmd->add_option("--jobs", o.jobs, "Streams run at once (default: the number of cores)");
   cmd->add_flag("--unpinned", o.unpinned,
                 "When a stream's versions cannot be resolved (mirror down), test whatever its channel installs "

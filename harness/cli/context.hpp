@@ -1,5 +1,6 @@
 // Options every subcommand shares, and the objects built from them. Only cli/ reads the
 // environment (XDG_CACHE_HOME, HARNESS_ROOT); the stages take everything as parameters.
+// The data dir (scenarios/, containers/) is resolved once, in main, by find_data_dir (data_dir.hpp).
 #pragma once
 #include <CLI/CLI.hpp>
 #include <filesystem>
@@ -15,7 +16,9 @@ namespace harness::cli {
 struct Context {
   bool verbose = false;
   bool quiet = false;
-  std::filesystem::path root;       // project tree: scenarios/, containers/
+  std::string root_flag;            // --root DIR as given ("" when not given)
+  std::filesystem::path root;       // data dir: scenarios/, containers/ (empty when none was found)
+  std::string root_origin;          // how `root` was chosen, or what was tried when none was found
   std::filesystem::path cache_dir;  // $XDG_CACHE_HOME/harness
   Mirrors mirrors;
   bool allow_expired_metadata = false;
@@ -24,8 +27,12 @@ struct Context {
   // Built on first use (probing podman costs a container start when nothing is cached).
   const Podman& podman();
   ImageStore& images();
-  std::filesystem::path scenarios_dir() const { return root / "scenarios"; }
-  std::filesystem::path reports_dir() const { return root / "reports"; }
+  // The data dir; throws UsageError naming what was tried when there is none.
+  const std::filesystem::path& data_dir() const;
+  std::filesystem::path scenarios_dir() const { return data_dir() / "scenarios"; }
+  // reports/ of a source tree (a checkout), else reports/ in the current folder (an installed
+  // data dir is read-only and shared).
+  std::filesystem::path reports_dir() const;
 
  private:
   std::unique_ptr<Podman> podman_;

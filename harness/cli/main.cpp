@@ -6,12 +6,15 @@
 #include <iostream>
 
 #include "harness/cli/context.hpp"
+#include "harness/cli/data_dir.hpp"
 #include "harness/common/error.hpp"
 #include "harness/common/interrupt.hpp"
 #include "harness/common/log.hpp"
 
-#ifndef HARNESS_SOURCE_DIR
-#define HARNESS_SOURCE_DIR "."
+// Set by CMake (harness/cli/CMakeLists.txt): the version, the data dir relative to the installed
+// binary, the source tree.
+#if !defined(HARNESS_VERSION) || !defined(HARNESS_DATA_DIR_FROM_BIN) || !defined(HARNESS_SOURCE_DIR)
+#error "HARNESS_VERSION, HARNESS_DATA_DIR_FROM_BIN and HARNESS_SOURCE_DIR come from the build"
 #endif
 
 namespace harness::cli {
@@ -24,12 +27,22 @@ const Podman& Context::podman() {
 ImageStore& Context::images() {
   if (!images_) {
     ImageStoreOptions o;
-    o.recipes_dir = root / "containers";
+    o.recipes_dir = data_dir() / "containers";
     o.cache_dir = cache_dir;
     o.mirrors = mirrors;
     images_ = std::make_unique<ImageStore>(podman(), o);
   }
   return *images_;
+}
+
+const std::filesystem::path& Context::data_dir() const {
+  if (root.empty()) throw UsageError("no data dir: " + root_origin);
+  return root;
+}
+
+std::filesystem::path Context::reports_dir() const {
+  if (!root.empty() && std::filesystem::exists(root / "CMakeLists.txt")) return root / "reports";
+  return std::filesystem::current_path() / "reports";
 }
 
 namespace {
@@ -39,9 +52,8 @@ std::filesystem::path default_cache_dir() {
   return "/var/cache/harness";
 }
 
-std::filesystem::path default_root() {
-  if (const char* r = std::getenv("HARNESS_ROOT"); r && *r) return r;
-  return HARNESS_SOURCE_DIR;
+DataDir data_dir_for(const std::string& root_flag) {
+  return find_data_dir(root_flag, self_exe(), HARNESS_DATA_DIR_FROM_BIN, HARNESS_SOURCE_DIR);
 }
 }  // namespace
 }  // namespace harness::cli
@@ -52,7 +64,6 @@ int main(int argc, char** argv) {
   install_interrupt_handlers();
   Context ctx;
   ctx.cache_dir = default_cache_dir();
-  ctx.root = default_root();
   int exit_code = kExitOk;
 
   CLI::App app{
@@ -62,9 +73,16 @@ int main(int argc, char** argv) {
       "Exit codes: 0 success (no regression); 1 regression found (run) or something changed (candidates);\n"
       "2 bad input (scenario file, spec, flag); 3 infrastructure error (podman, mirror, timeout); 130 interrupted."};
   app.require_subcommand(1);
+  app.set_version_flag("--version", [&ctx] {
+    auto d = data_dir_for(ctx.root_flag);
+    return std::string("harness ") + HARNESS_VERSION + "\ndata dir: " +
+           (d.path.empty() ? "none (" + d.origin + ")" : d.path.string() + " (" + d.origin + ")");
+  }, "Print the version and the data dir in use (scenarios/, containers/), then exit");
   app.add_flag("-v,--verbose", ctx.verbose, "Show every external command and its progress");
   app.add_flag("-q,--quiet", ctx.quiet, "Only errors");
-  app.add_option("--root", ctx.root, "Project tree holding scenarios/ and containers/")->capture_default_str();
+  app.add_option("--root", ctx.root_flag,
+                 "Data dir holding scenarios/ and containers/ (default: HARNESS_ROOT, else the installed "
+                 "share/harness beside the binary, else the source tree of a build tree)");
   app.add_option("--cache-dir", ctx.cache_dir, "Cache for metadata, locks and probe results")->capture_default_str();
   app.add_option("--debian-mirror", ctx.mirrors.debian, "Debian archive URL")->capture_default_str();
   app.add_option("--debian-security-mirror", ctx.mirrors.debian_security, "Debian security archive URL")
@@ -78,6 +96,9 @@ int main(int argc, char** argv) {
                "Accept repository metadata whose Valid-Until has passed (a frozen or replayed archive)");
   app.parse_complete_callback([&] {
     log::set_level(ctx.verbose ? log::Level::verbose : ctx.quiet ? log::Level::quiet : log::Level::normal);
+    auto d = data_dir_for(ctx.root_flag);
+    ctx.root = d.path;
+    ctx.root_origin = d.origin;
   });
 
   add_doctor(app, ctx, &exit_code);

@@ -203,7 +203,8 @@ void group_grid(std::ostringstream& o, const RunRecord& run, const VerdictIndex&
       cell.v = Verdict::skip;
       for (const auto& [v, n] : per) {
         if (severity(v) > severity(cell.v)) cell.v = v;
-        cell.text += (cell.text.empty() ? "" : " ") + std::to_string(n) + " " + to_string(v);
+        if (!cell.text.empty()) cell.text += ' ';
+        cell.text += std::to_string(n) + " " + to_string(v);
       }
       o << cell_html(cell);
     }

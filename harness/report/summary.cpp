@@ -81,7 +81,9 @@ std::string summary_text(const RunRecord& run, std::size_t max_chars) {
   std::set<std::string> explained;
   for (auto v : kAllVerdicts) {
     if (v == Verdict::pass || counts[v] == 0) continue;
-    std::string section = "\n" + std::string(heading(v)) + ":\n";
+    std::string section = "\n";
+    section += heading(v);
+    section += ":\n";
     bool headed = false;
     for (const auto& cv : run.verdicts) {
       if (cv.verdict != v) continue;

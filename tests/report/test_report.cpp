@@ -11,9 +11,10 @@ using namespace harness;
 namespace fs = std::filesystem;
 
 namespace {
-const fs::path kXsd = fs::path(HARNESS_SOURCE_DIR) / ".." / "shared" / "reference" / "junit" / "jenkins-junit.xsd";
+// The project's JUnit schema (the strict junit-4 structure, typed counts and times).
+const fs::path kXsd = fs::path(HARNESS_SOURCE_DIR) / "tests" / "report" / "junit.xsd";
 
-// xmllint --schema: the strict Jenkins junit-4 XSD. Returns xmllint's stderr on failure.
+// xmllint --schema junit.xsd. Returns xmllint's stderr on failure.
 std::string validate(const std::string& xml) {
   TempDir dir("harness-test-junit");
   write_file(dir.path() / "junit.xml", xml);
@@ -54,7 +55,7 @@ BOOST_AUTO_TEST_CASE(trim_keeps_both_ends) {
   BOOST_CHECK_EQUAL(trim_middle("short", 100, 100), "short");
 }
 
-BOOST_AUTO_TEST_CASE(junit_validates_against_jenkins_xsd_with_control_bytes) {
+BOOST_AUTO_TEST_CASE(junit_validates_against_the_schema_with_control_bytes) {
   // Bytes 0x01 and 0x1b (a terminal colour), invalid UTF-8, U+FFFE and markup in transcripts and messages.
   std::string nasty = "exim said \x01\x1b[1mbold\x1b[0m <tag> & \"q\" ]]> \xff \xef\xbf\xbe end\n";
   auto run = testing::synthetic_run(21, nasty);
@@ -96,6 +97,27 @@ BOOST_AUTO_TEST_CASE(junit_shape_for_jenkins_and_gitlab) {
   BOOST_CHECK(xml.find("name=\"case-0 [baseline]\"") != std::string::npos);
   BOOST_CHECK(xml.find("name=\"case-0 [candidate]\"") != std::string::npos);
   BOOST_CHECK_EQUAL(validate(xml), "");
+}
+
+BOOST_AUTO_TEST_CASE(the_schema_rejects_malformed_junit) {
+  auto xml = junit_xml(testing::synthetic_run(14));
+  BOOST_REQUIRE_EQUAL(validate(xml), "");
+  auto broken = [&](const std::string& from, const std::string& to) {
+    auto s = xml;
+    auto p = s.find(from);
+    BOOST_REQUIRE_MESSAGE(p != std::string::npos, from);
+    s.replace(p, from.size(), to);
+    return validate(s);
+  };
+  BOOST_CHECK_NE(broken("<skipped>", "<skipped message=\"x\">"), "");  // junit-4: no attributes on <skipped>
+  BOOST_CHECK_NE(broken("<testsuite name=", "<testsuite nom="), "");  // a suite without a name
+  BOOST_CHECK_NE(broken("<testcase name=", "<testcase title="), "");         // a case without a name
+  BOOST_CHECK_NE(broken(" tests=\"", " tests=\"-"), "");                   // a negative count
+  BOOST_CHECK_NE(broken(" time=\"", " time=\"1,5"), "");                   // a time that is not decimal seconds
+  BOOST_CHECK_NE(broken(" timestamp=\"2026-11-28T02:00:00Z\"", " timestamp=\"Nov 28\""), "");
+  BOOST_CHECK_NE(broken("<properties>", "<property name=\"a\" value=\"b\"/><properties>"), "");  // out of order
+  BOOST_CHECK_NE(broken("<system-out>", "<outcome/><system-out>"), "");      // an unknown element
+  BOOST_CHECK_NE(broken("</testsuites>", ""), "");                           // not well-formed
 }
 
 BOOST_AUTO_TEST_CASE(summary_names_regressions_versions_and_command) {

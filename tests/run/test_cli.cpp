@@ -120,3 +120,19 @@ BOOST_AUTO_TEST_CASE(bad_input_is_exit_2_before_anything_starts) {
   BOOST_CHECK_EQUAL(r.exit_code, 2);
   BOOST_CHECK(r.err.find("unknown suite 'nosuch'") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(version_names_the_data_dir_and_how_it_was_chosen) {
+  // A build tree's binary: the source tree, unless HARNESS_ROOT or --root says otherwise.
+  const std::string top = fs::path(HARNESS_SOURCE_DIR).lexically_normal().string();
+  auto r = run_process({HARNESS_BIN, "--version"}, {.env = {"HARNESS_ROOT="}});
+  BOOST_CHECK_EQUAL(r.exit_code, 0);
+  BOOST_CHECK_EQUAL(r.out, "harness " + std::string(HARNESS_VERSION) + "\ndata dir: " + top + " (source tree)\n");
+  r = run_process({HARNESS_BIN, "--version"}, {.env = {"HARNESS_ROOT=" + top}});
+  BOOST_CHECK(r.out.find("data dir: " + top + " (HARNESS_ROOT)") != std::string::npos);
+  r = run_process({HARNESS_BIN, "--root", top, "--version"}, {.env = {"HARNESS_ROOT=/nonexistent"}});
+  BOOST_CHECK_MESSAGE(r.out.find("data dir: " + top + " (--root)") != std::string::npos, r.out);
+  // A data dir that is not one: every command that needs it says what was tried (exit 2).
+  r = run_process({HARNESS_BIN, "run", "default"}, {.env = {"HARNESS_ROOT=/nonexistent"}});
+  BOOST_CHECK_EQUAL(r.exit_code, 2);
+  BOOST_CHECK_MESSAGE(r.err.find("HARNESS_ROOT /nonexistent holds no scenarios/") != std::string::npos, r.err);
+}

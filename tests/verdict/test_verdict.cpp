@@ -23,12 +23,7 @@ BOOST_AUTO_TEST_CASE(britney_classes) {
 
 namespace {
 CaseResult result(const std::string& id, Outcome o, const std::string& msg = "") {
-  CaseResult c;
-  c.suite = "s";
-  c.id = id;
-  c.outcome = o;
-  c.message = msg;
-  return c;
+  return {.suite = "s", .id = id, .outcome = o, .message = msg};
 }
 
 RunRecord two_streams() {

@@ -129,7 +129,10 @@ bool Listing::has(IdFormat f) const {
 
 std::string Listing::id_formats() const {
   std::string s;
-  auto add = [&](const char* n) { s += (s.empty() ? "" : "+") + std::string(n); };
+  auto add = [&](const char* n) {
+    if (!s.empty()) s += '+';
+    s += n;
+  };
   if (has(IdFormat::old_format)) add("old");
   if (has(IdFormat::new_format)) add("new");
   if (has(IdFormat::old_with_spool_suffix)) add("old-H");
@@ -323,7 +326,10 @@ Expected answer(const Listing& listing, const Query& q, long now) {
       b.text = m->id + "\n";
     } else if (q.brief) {
       std::string to;
-      for (const auto& rc : m->recipients) to += (to.empty() ? "" : ";") + rc.exiqgrep_text();
+      for (const auto& rc : m->recipients) {
+        if (!to.empty()) to += ';';
+        to += rc.exiqgrep_text();
+      }
       b.text = m->id + " From: " + m->sender + " To: " + to + "\n";
     } else {
       b.text = printf_s("%3s", trim_left(m->age)) + " " + printf_s("%5s", m->size_text()) + " " + m->id + " " +

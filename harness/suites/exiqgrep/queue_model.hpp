@@ -1,6 +1,6 @@
 // A reference model of exim's queue listing (`exim -bp`, `-bpu`, `-bpa`; src/src/queue.c queue_list)
 // and of what each exiqgrep query must answer, written from the listing grammar, not from exiqgrep.
-// See docs/exiqgrep.md and ../shared/reference/exim-queue.md §1.4, §3.
+// See docs/exiqgrep.md; sources: exim src/src/queue.c queue_list() and src/src/exiqgrep.src display().
 #pragma once
 #include <map>
 #include <optional>

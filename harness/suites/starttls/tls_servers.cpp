@@ -48,7 +48,10 @@ std::string per_port_expansion(const std::vector<CertSetDef>& sets, bool keys) {
   std::string tail = "/nonexistent";  // any other port: the TLS setup fails loudly
   for (std::size_t i = sets.size(); i-- > 0;) {
     std::string files;
-    for (const auto& k : sets[i].keys) files += (files.empty() ? "" : ":") + (keys ? key_path(k) : cert_path(k));
+    for (const auto& k : sets[i].keys) {
+      if (!files.empty()) files += ':';
+      files += keys ? key_path(k) : cert_path(k);
+    }
     tail = "${if eq{$received_port}{" + std::to_string(kEximPortBase + 1 + static_cast<int>(i)) + "}{" + files + "}{" + tail + "}}";
   }
   return tail;
@@ -127,7 +130,8 @@ TlsServerBed::TlsServerBed(const SuiteContext& ctx, const std::vector<CertSetDef
     std::vector<int> exim_ports;
     for (std::size_t i = 0; i < sets.size(); ++i) {
       int port = kEximPortBase + 1 + static_cast<int>(i);
-      ports += (ports.empty() ? "" : ":") + std::to_string(port);
+      if (!ports.empty()) ports += ':';
+      ports += std::to_string(port);
       exim_ports.push_back(port);
       endpoints_.push_back({"exim", sets[i].name, port, true, "/var/log/exim4/mainlog"});
     }
