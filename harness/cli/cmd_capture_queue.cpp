@@ -19,6 +19,7 @@ struct CaptureArgs {
   std::string spool_from;
   std::string spool_out;
   bool spool_errors = false;
+  long backdate = 0;
   bool no_sizes = false;
   int spacing = 1;
 };
@@ -67,6 +68,10 @@ void add_capture_queue(CLI::App& app, Context& ctx, int* exit_code) {
                   "with a provenance sidecar, for the suite to seed into every live testbed (scenarios/exiqgrep/spool)");
   cmd->add_flag("--spool-errors", a.spool_errors,
                 "Add three messages whose spool -H file exim cannot read (its spool error entries in the listing)");
+  cmd->add_option("--backdate", a.backdate,
+                  "Seconds every message's received time is moved further back (a queue that sat across an upgrade: "
+                  "ages in days)")
+      ->capture_default_str();
   cmd->add_flag("--no-sizes", a.no_sizes, "Skip the size-boundary messages (two are ~10 MB)");
   cmd->add_option("--spacing", a.spacing, "Seconds between messages (distinct id seconds: a stable exiqgrep order)")
       ->capture_default_str();
@@ -81,6 +86,7 @@ void add_capture_queue(CLI::App& app, Context& ctx, int* exit_code) {
     opt.sizes = !a.no_sizes;
     opt.spacing_seconds = a.spacing;
     opt.spool_errors = a.spool_errors;
+    opt.backdate_seconds = a.backdate;
     std::string from_note;
     if (!a.spool_from.empty()) {
       auto from = parse_candidate_spec(a.spool_from);
@@ -89,6 +95,7 @@ void add_capture_queue(CLI::App& app, Context& ctx, int* exit_code) {
       exiqgrep::CaptureOptions o2 = opt;
       o2.sizes = false;
       o2.spool_errors = false;
+      o2.backdate_seconds = 0;
       auto c = exiqgrep::capture_queue(bed, script, o2);
       opt.spool_tar_base64 = exiqgrep::export_spool(bed);
       opt.sizes = false;
@@ -105,7 +112,8 @@ void add_capture_queue(CLI::App& app, Context& ctx, int* exit_code) {
         {"bp", "exim -bp"}, {"bpu", "exim -bpu"}, {"bpa", "exim -bpa"}, {"named-bp", "exim -bp -qGnamed"}};
     auto date = utc_now();
     std::string flags = std::string(a.spool_errors ? " --spool-errors" : "") + (a.no_sizes ? " --no-sizes" : "") +
-                        (a.spacing != 1 ? " --spacing " + std::to_string(a.spacing) : "");
+                        (a.spacing != 1 ? " --spacing " + std::to_string(a.spacing) : "") +
+                        (a.backdate ? " --backdate " + std::to_string(a.backdate) : "");
     for (const auto& [mode, text] : c.listings) {
       // Spool errors sit in the default queue: the named queue and -bpa would repeat the others.
       if (a.spool_errors && (mode == "named-bp" || mode == "bpa")) continue;

@@ -250,6 +250,9 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
         ctx.run_id = run.run_id;
         ctx.work_dir = scratch.path() / w.record.name / suites[si].name;
         ctx.options = run.suites[si].options;
+        for (const auto& o : streams)  // the candidate may run the baseline's build too (an upgrade)
+          if (&o != &w && o.record.name == "baseline" && w.record.name != "baseline")
+            ctx.baseline = SuiteContext::StreamInputs{o.record.spec, o.pins, o.local_files, o.sources};
         fs::create_directories(ctx.work_dir);
         log::info("[" + w.record.name + "] " + suites[si].name + " on " + w.record.spec.text + " (" +
                   std::to_string(w.suites[si]->case_count()) + " cases)");

@@ -67,6 +67,7 @@ Capture capture_queue(const Testbed& bed, const std::filesystem::path& script, c
   std::string cmd = "set -e; " + pre + "OUT=/tmp/exq-capture SIZES=" + (options.sizes ? "1" : "0") +
                     " SPACING=" + std::to_string(options.spacing_seconds) +
                     " SPOOL_ERRORS=" + (options.spool_errors ? "1" : "0") +
+                    " BACKDATE=" + std::to_string(options.backdate_seconds) +
                     " sh /tmp/queue-messages.sh >/tmp/exq-capture.log 2>&1 || { cat /tmp/exq-capture.log >&2; exit 1; }; "
                     "cd /tmp/exq-capture; for f in *.txt; do printf '%s %s\\n' \"$f\" $(wc -c < \"$f\"); cat \"$f\"; done; "
                     "P=$(dpkg-query -W -f '${Package} ${Version}' exim4-daemon-light 2>/dev/null || "

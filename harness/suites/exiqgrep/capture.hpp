@@ -30,6 +30,7 @@ struct CaptureOptions {
   // old-format ids listed by a newer exim.
   std::string spool_tar_base64;
   bool spool_errors = false;
+  long backdate_seconds = 0;  // every message received this much further back (BACKDATE)
 };
 
 // Runs the capture script in `bed` (an image from exim_packages()). `spool_errors`: three more

@@ -5,6 +5,8 @@
 #   SIZES=0     skip the size-boundary messages (two of them are ~10 MB)
 #   SPACING=N   sleep N s between messages, so that message ids differ in their first 6
 #               characters (exiqgrep sorts by that second; equal seconds come out in random order)
+#   BACKDATE=N  every message received N s further back (mail that sat in the queue across an
+#               upgrade: ages in days, which tick once a day, not once a minute)
 #   SPOOL_ERRORS=1  three more messages whose spool -H file exim then cannot read (its
 #               `*** spool format error ***` / `*** spool read error: ... ***` entries)
 # exim runs no daemon here: -odq only queues, and deliveries happen when this script asks (-M).
@@ -13,6 +15,7 @@ OUT=${OUT:-/tmp/exq-capture}
 SIZES=${SIZES:-1}
 SPACING=${SPACING:-0}
 SPOOL_ERRORS=${SPOOL_ERRORS:-0}
+BACKDATE=${BACKDATE:-0}
 mkdir -p "$OUT"
 EXIM=$(command -v exim4 || command -v exim)
 SPOOL=$($EXIM -bP -n spool_directory)
@@ -83,6 +86,13 @@ if [ "$SPOOL_ERRORS" = 1 ]; then
   hdr=$(q 10 root bob@example.org)                    # envelope intact, headers cut: error after the header line
   h="$SPOOL/input/$hdr-H"; n=$(grep -n '^$' "$h" | head -1 | cut -d: -f1)
   head -n "$n" "$h" > "$h.cut"; printf '999P Received: cut\n' >> "$h.cut"; cat "$h.cut" > "$h"; rm -f "$h.cut"
+fi
+if [ "$BACKDATE" != 0 ]; then
+  # The received time is the first "<seconds> <warning count>" line of each -H file (as in age()).
+  for h in $(find "$SPOOL" -name '*-H' -type f); do
+    awk -v b="$BACKDATE" '!done && /^[0-9]+ [0-9]+$/ { $1 = $1 - b; done = 1 } { print }' "$h" > "$h.back"
+    cat "$h.back" > "$h"; rm -f "$h.back"
+  done
 fi
 $EXIM -bp > "$OUT/bp.txt"
 $EXIM -bpu > "$OUT/bpu.txt"
