@@ -147,6 +147,27 @@ BOOST_AUTO_TEST_CASE(seeded_old_format_spool_is_listed_and_read_live) {
   }
 }
 
+// The upgrade itself: with the baseline's inputs in its context (as the pipeline sets them), the
+// trixie candidate lists a spool bookworm's exim 4.96 wrote, beside the seed and its own queue.
+BOOST_AUTO_TEST_CASE(candidate_lists_the_spool_the_baselines_exim_wrote) {
+  auto suite = make_suite("exiqgrep");
+  suite->load(kScenarios, {});
+  auto ctx = env().context("debian:trixie:stable");
+  auto base = env().context("debian:bookworm:stable");
+  ctx.baseline = SuiteContext::StreamInputs{base.spec, base.pins, base.local_packages, base.sources};
+  int checked = 0;
+  for (const auto& c : suite->run(ctx)) {
+    if (!c.id.starts_with("live-upgrade/")) continue;
+    ++checked;
+    BOOST_CHECK_MESSAGE(c.outcome == Outcome::pass, c.id << ": " << c.message << "\n" << c.transcript);
+    BOOST_CHECK_MESSAGE(prop(c, "listing_provenance").find("baseline's exim (debian:bookworm:stable: Exim version 4.96") !=
+                            std::string::npos, prop(c, "listing_provenance"));
+    if (prop(c, "kind") == "live-listing")  // 11 seeded + 11 written by 4.96 in the baseline's testbed, + trixie's own
+      BOOST_CHECK_MESSAGE(c.message.find("22 of them old-format") != std::string::npos, c.message);
+  }
+  BOOST_CHECK_EQUAL(checked, 7);
+}
+
 // Listings with exim's own spool error entries, captured from the same exim: the model's answer
 // (`Line mismatch` at the first entry, exit 1; Munin U) must be what that release's exiqgrep prints.
 BOOST_AUTO_TEST_CASE(spool_error_entries_agree_with_the_real_exiqgrep) {
