@@ -148,20 +148,17 @@ bool is_live(const CaseSpec& c) {
   return c.kind == CaseKind::live || c.kind == CaseKind::live_listing || (c.kind == CaseKind::munin && c.listing == "live");
 }
 
-// Copies the seed spools' files (bundle files "seed-<name>") into this exim's spool, owned by its
-// user as its own files are, before queue-messages.sh queues the fresh messages. Their mtime is set
-// far back so that queue-messages.sh's "newest -H file" stays the message it just queued.
+// Copies the seed spools' files (bundle folder seed/) into this exim's spool, owned by its user as
+// its own files are, before queue-messages.sh queues the fresh messages. Their mtime is set far
+// back so that queue-messages.sh's "newest -H file" stays the message it just queued. A handful of
+// processes, not a few per file: this runs in every stream.
 constexpr const char* kSeedScript = R"SH(set -e
 EXIM=$(command -v exim4 || command -v exim); S=$($EXIM -bP -n spool_directory); U=$($EXIM -bP -n exim_user)
 [ -d "$S/input" ] || { mkdir -p "$S/input"; chown "$U:" "$S" "$S/input"; chmod 750 "$S/input"; }
-for f in seed-*; do
-  [ -f "$f" ] || continue
-  t="$S/input/${f#seed-}"; cp "$f" "$t"; chown "$U:" "$t"; chmod 640 "$t"; touch -d @946684800 "$t"
-done
-if [ -f baseline-spool.b64 ]; then
-  base64 -d baseline-spool.b64 | tar -C "$S" -xf -; chown -R "$U:" "$S/input"
-  find "$S/input" -name '*-H' ! -newer baseline-spool.b64 -exec touch -d @946684800 {} +
-fi
+[ -f baseline-spool.b64 ] && base64 -d baseline-spool.b64 | tar -C "$S" -xf -
+if [ -d seed ]; then cp seed/* "$S/input/"; fi
+cd "$S/input"; set -- ./*
+[ ! -e "$1" ] || { chown "$U:" "$@"; chmod 640 "$@"; touch -d @946684800 "$@"; }
 )SH";
 
 class ExiqgrepSuite : public Suite {
@@ -209,7 +206,7 @@ class ExiqgrepSuite : public Suite {
       plan.files.push_back({"queue-messages.sh", "0755", read_file(scenarios_dir_ / "capture" / "queue-messages.sh")});
       plan.files.push_back({"seed-spool.sh", "0755", kSeedScript});
       for (const auto& seed : data_.seeds)
-        for (const auto& [name, bytes] : seed.files) plan.files.push_back({"seed-" + name, "0644", bytes});
+        for (const auto& [name, bytes] : seed.files) plan.files.push_back({"seed/" + name, "0644", bytes});
       if (from_baseline) plan.files.push_back({"baseline-spool.b64", "0644", from_baseline->tar_base64});
       // The seeded (upgraded) spool goes in first, then the fresh messages: one queue holding both.
       plan.runs.insert(plan.runs.begin(), {kQueueLive, RunMode::background, {"OUT=/tmp/exq-capture", "SIZES=0", "SPACING=0"},
