@@ -414,6 +414,11 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
     ctx.allow_expired_metadata = rq.allow_expired_metadata;
     ctx.run_id = run.run_id;
   }
+  // The candidate may run the baseline's build too (exiqgrep: an upgrade, the baseline's exim
+  // writing the spool the candidate's exim lists).
+  for (std::size_t i = 1; i < streams.size(); ++i)
+    streams[i].context.baseline = SuiteContext::StreamInputs{streams[0].record.spec, streams[0].context.pins,
+                                                             streams[0].local_files, streams[0].context.sources};
   // A candidate that resolves to exactly the baseline's packages has nothing to compare.
   const auto& base_rec = streams[0].record;
   for (std::size_t i = 1; i < streams.size(); ++i) {

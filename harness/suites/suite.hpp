@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,16 @@ struct SuiteContext {
   std::string run_id;
   std::filesystem::path work_dir;  // scratch + logs for this suite and stream
   std::map<std::string, std::string> options;  // suite options from the CLI/plan (e.g. "queues")
+  // In the candidate's context: what the baseline stream's images are made of, so a suite can run
+  // the baseline's build too (exiqgrep: the baseline's exim writes the spool the candidate's exim
+  // then lists, as on an upgraded host). Empty in the baseline's own context.
+  struct StreamInputs {
+    CandidateSpec spec;
+    PackageSet pins;
+    std::vector<std::filesystem::path> local_packages;
+    std::vector<std::string> sources;
+  };
+  std::optional<StreamInputs> baseline;
   // Every image start() started a testbed from (the reports record their ids and versions).
   mutable std::vector<Image> images_used;
 

@@ -119,8 +119,70 @@ BOOST_AUTO_TEST_CASE(trixie_new_format_listings_pass) {
   }
   BOOST_CHECK_GE(checked, 60);
   for (const auto& c : results("debian:trixie:stable"))
-    if (prop(c, "kind") == "live" || prop(c, "kind") == "minimal-install")
+    if (prop(c, "kind") == "live" || prop(c, "kind") == "minimal-install" || prop(c, "kind") == "live-listing")
       BOOST_CHECK_MESSAGE(c.outcome == Outcome::pass, c.id << ": " << c.message << "\n" << c.transcript);
+}
+
+// The upgrade path, live: the seeded 4.96 spool is listed by the testbed's own exim beside its
+// fresh queue; 4.96 and 4.98.2 both list old-format ids as 16 characters.
+BOOST_AUTO_TEST_CASE(seeded_old_format_spool_is_listed_and_read_live) {
+  for (const char* spec : {"debian:bookworm:stable", "debian:trixie:stable"}) {
+    int upgrade = 0;
+    for (const auto& c : results(spec)) {
+      if (!c.id.starts_with("live-upgrade/")) continue;
+      ++upgrade;
+      show(c);
+      BOOST_CHECK_MESSAGE(c.outcome == Outcome::pass, spec << " " << c.id << ": " << c.message << "\n" << c.transcript);
+      auto formats = prop(c, "listing_id_formats");
+      BOOST_CHECK_MESSAGE(formats.find("old") == 0 && formats.find("-H") == std::string::npos, c.id << ": " << formats);
+      if (std::string(spec) == "debian:trixie:stable")  // its own queue has new ids beside the seeded old ones
+        BOOST_CHECK_MESSAGE(formats.starts_with("old+new"), c.id << ": " << formats);
+      if (prop(c, "kind") == "live-listing")
+        BOOST_CHECK_MESSAGE(c.message.find("old-format (16-character) ids, 11 seeded from bookworm-4.96") != std::string::npos, c.message);
+      if (c.id == "live-upgrade/live/upgraded-ids") {  // the seeded ids, 16 characters each, are what it printed
+        BOOST_CHECK_MESSAGE(c.transcript.find("--- stdout\n1") != std::string::npos, c.transcript);
+      }
+    }
+    BOOST_CHECK_EQUAL(upgrade, 7);
+  }
+}
+
+// The upgrade itself: with the baseline's inputs in its context (as the pipeline sets them), the
+// trixie candidate lists a spool bookworm's exim 4.96 wrote, beside the seed and its own queue.
+BOOST_AUTO_TEST_CASE(candidate_lists_the_spool_the_baselines_exim_wrote) {
+  auto suite = make_suite("exiqgrep");
+  suite->load(kScenarios, {});
+  auto ctx = env().context("debian:trixie:stable");
+  auto base = env().context("debian:bookworm:stable");
+  ctx.baseline = SuiteContext::StreamInputs{base.spec, base.pins, base.local_packages, base.sources};
+  int checked = 0;
+  for (const auto& c : suite->run(ctx)) {
+    if (!c.id.starts_with("live-upgrade/")) continue;
+    ++checked;
+    BOOST_CHECK_MESSAGE(c.outcome == Outcome::pass, c.id << ": " << c.message << "\n" << c.transcript);
+    BOOST_CHECK_MESSAGE(prop(c, "listing_provenance").find("baseline's exim (debian:bookworm:stable: Exim version 4.96") !=
+                            std::string::npos, prop(c, "listing_provenance"));
+    if (prop(c, "kind") == "live-listing")  // 11 seeded + 11 written by 4.96 in the baseline's testbed, + trixie's own
+      BOOST_CHECK_MESSAGE(c.message.find("22 of them old-format") != std::string::npos, c.message);
+  }
+  BOOST_CHECK_EQUAL(checked, 7);
+}
+
+// Listings with exim's own spool error entries, captured from the same exim: the model's answer
+// (`Line mismatch` at the first entry, exit 1; Munin U) must be what that release's exiqgrep prints.
+BOOST_AUTO_TEST_CASE(spool_error_entries_agree_with_the_real_exiqgrep) {
+  for (auto [spec, prefix] : {std::pair{"debian:bookworm:stable", "bookworm-4.96-spoolerrors"},
+                              std::pair{"debian:trixie:stable", "trixie-4.98.2-spoolerrors"}}) {
+    int checked = 0;
+    for (const auto& c : results(spec)) {
+      if (!prop(c, "listing").starts_with(prefix)) continue;
+      ++checked;
+      BOOST_CHECK_MESSAGE(c.outcome == Outcome::pass, spec << " " << c.id << ": " << c.message << "\n" << c.transcript);
+      if (prop(c, "kind") == "fake-exim" && c.group != "usage")
+        BOOST_CHECK_MESSAGE(c.transcript.find("Line mismatch: ") != std::string::npos, c.id);
+    }
+    BOOST_CHECK_GE(checked, 15);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(trixie_h_listing_fails) {
@@ -137,7 +199,7 @@ BOOST_AUTO_TEST_CASE(trixie_h_listing_fails) {
 BOOST_AUTO_TEST_CASE(trixie_munin_plugin_reports_numbers) {
   int checked = 0;
   for (const auto& c : results("debian:trixie:stable")) {
-    if (prop(c, "kind") != "munin") continue;
+    if (prop(c, "kind") != "munin" || prop(c, "listing_id_formats").find("spool-errors") != std::string::npos) continue;
     show(c);
     if (has_h_ids(c)) {  // the incident: every upstream exiqgrep, so the graph goes blank
       BOOST_CHECK(c.outcome == Outcome::fail);
@@ -155,6 +217,7 @@ BOOST_AUTO_TEST_CASE(maintainer_listings_are_parsed_and_counted) {
   // Listings from outside the project: a captured one under a foreign name, and one written here.
   TempDir dir("harness-exiqgrep-queues");
   copy_file(kScenarios / "queues" / "sid-4.100.1-oldspool-bookworm-bpu.txt", dir.path() / "mx1.example.org");
+  copy_file(kScenarios / "queues" / "trixie-4.98.2-spoolerrors-bpu.txt", dir.path() / "mx3-crashed");  // spool error entries
   write_file(dir.path() / "mx2-mailq.txt",
              "14m  5.1K 1xYabc-0000000001q-4AbC <billing@example.com>\n          ann@example.net\n\n"
              " 3d   620 1xWxyz-0000000000Z-0ab1 <> *** frozen ***\n          gone@example.org\n\n");
@@ -167,8 +230,11 @@ BOOST_AUTO_TEST_CASE(maintainer_listings_are_parsed_and_counted) {
     ++checked;
     BOOST_CHECK_MESSAGE(c.outcome == Outcome::pass, c.id << ": " << c.message << "\n" << c.transcript);
     if (c.id == "maintainer/mx2-mailq.txt/count-frozen") BOOST_CHECK_EQUAL(c.message, "1 matches out of 2 messages, as the model says");
+    if (c.id.starts_with("maintainer/mx3-crashed/"))
+      BOOST_CHECK_MESSAGE(c.transcript.find("[exit 1]") != std::string::npos && c.transcript.find("Line mismatch: ") != std::string::npos,
+                          c.transcript);
   }
-  BOOST_CHECK_EQUAL(checked, 10);
+  BOOST_CHECK_EQUAL(checked, 15);
 }
 
 // The batch runner compiles exiqgrep once and forks a run per case; every result must be what a

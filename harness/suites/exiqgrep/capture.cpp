@@ -47,6 +47,15 @@ std::string export_spool(const Testbed& bed) {
   return r.out;
 }
 
+std::map<std::string, std::string> spool_input_files(const Testbed& bed) {
+  auto r = bed.sh(
+      "set -e; EXIM=$(command -v exim4 || command -v exim); cd \"$($EXIM -bP -n spool_directory)/input\"; "
+      "for f in *-H *-D; do [ -f \"$f\" ] || continue; printf '%s %s\\n' \"$f\" $(wc -c < \"$f\"); cat \"$f\"; done",
+      "", 120s);
+  if (r.exit_code != 0) throw InfraError("capture: reading the spool input folder failed: " + r.err);
+  return parse_records(r.out);
+}
+
 Capture capture_queue(const Testbed& bed, const std::filesystem::path& script, const CaptureOptions& options) {
   bed.write_file("/tmp/queue-messages.sh", read_file(script), "0755");
   std::string pre;
@@ -57,6 +66,8 @@ Capture capture_queue(const Testbed& bed, const std::filesystem::path& script, c
   }
   std::string cmd = "set -e; " + pre + "OUT=/tmp/exq-capture SIZES=" + (options.sizes ? "1" : "0") +
                     " SPACING=" + std::to_string(options.spacing_seconds) +
+                    " SPOOL_ERRORS=" + (options.spool_errors ? "1" : "0") +
+                    " BACKDATE=" + std::to_string(options.backdate_seconds) +
                     " sh /tmp/queue-messages.sh >/tmp/exq-capture.log 2>&1 || { cat /tmp/exq-capture.log >&2; exit 1; }; "
                     "cd /tmp/exq-capture; for f in *.txt; do printf '%s %s\\n' \"$f\" $(wc -c < \"$f\"); cat \"$f\"; done; "
                     "P=$(dpkg-query -W -f '${Package} ${Version}' exim4-daemon-light 2>/dev/null || "

@@ -29,12 +29,19 @@ struct CaptureOptions {
   // A spool (tar of input/ and msglog/) made by another exim, put in place before queueing:
   // old-format ids listed by a newer exim.
   std::string spool_tar_base64;
+  bool spool_errors = false;
+  long backdate_seconds = 0;  // every message received this much further back (BACKDATE)
 };
 
-// Runs the capture script in `bed` (an image from exim_packages()).
+// Runs the capture script in `bed` (an image from exim_packages()). `spool_errors`: three more
+// messages whose spool -H file exim then cannot read (SPOOL_ERRORS=1 in the script).
 Capture capture_queue(const Testbed& bed, const std::filesystem::path& script, const CaptureOptions& options);
 
 // The spool of `bed` as base64 tar (input/ and msglog/ only).
 std::string export_spool(const Testbed& bed);
+
+// The files of the default queue's spool input/ folder of `bed` (name -> bytes): the `<id>-H` and
+// `<id>-D` files the suite seeds into a testbed's spool (scenarios/exiqgrep/spool/).
+std::map<std::string, std::string> spool_input_files(const Testbed& bed);
 
 }  // namespace harness::exiqgrep

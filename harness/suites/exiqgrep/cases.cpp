@@ -42,7 +42,8 @@ CaseKind parse_kind(const YamlFile& f, const YAML::Node& map) {
   if (k == "munin") return CaseKind::munin;
   if (k == "minimal-install") return CaseKind::minimal_install;
   if (k == "live") return CaseKind::live;
-  f.fail(map["kind"], "unknown kind '" + k + "' (fake-exim, munin, minimal-install, live)");
+  if (k == "live-listing") return CaseKind::live_listing;
+  f.fail(map["kind"], "unknown kind '" + k + "' (fake-exim, munin, minimal-install, live, live-listing)");
 }
 
 std::optional<Expectation> parse_expect(const YamlFile& f, const YAML::Node& map) {
@@ -114,8 +115,51 @@ std::vector<CorpusListing> load_listings(const fs::path& dir, const std::string&
   return out;
 }
 
+std::vector<SeedSpool> load_seed_spools(const fs::path& dir) {
+  std::vector<SeedSpool> out;
+  if (!fs::is_directory(dir)) return out;
+  std::vector<fs::path> folders;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.is_directory()) folders.push_back(e.path());
+  std::sort(folders.begin(), folders.end());
+  for (const auto& folder : folders) {
+    SeedSpool s;
+    s.name = folder.filename().string();
+    auto side = folder;
+    side += ".yaml";
+    if (!fs::exists(side)) throw UsageError(side.string() + ": missing (the provenance of the spool files in " + folder.string() + ")");
+    auto m = read_sidecar(side);
+    s.producer = m["producer"];
+    s.provenance = m["producer"] + (m.count("distro") ? ", " + m["distro"] : "") + (m.count("captured") ? ", " + m["captured"] : "");
+    for (const auto& e : fs::directory_iterator(folder)) {
+      auto name = e.path().filename().string();
+      auto id = name.size() > 2 ? name.substr(0, name.size() - 2) : "";
+      auto suffix = name.size() > 2 ? name.substr(name.size() - 2) : "";
+      std::string listed = "45m   330 " + id + " <a@b>\n          a@b\n\n";  // the id must be one exim prints
+      bool id_ok = e.is_regular_file() && (suffix == "-H" || suffix == "-D");
+      if (id_ok) {
+        try {
+          id_ok = parse_listing(listed, name).messages.at(0).id_format != IdFormat::old_with_spool_suffix;
+        } catch (const ListingError&) {
+          id_ok = false;
+        }
+      }
+      if (!id_ok) throw UsageError(e.path().string() + ": not a spool file '<message id>-H' or '<message id>-D'");
+      s.files[name] = read_file(e.path());
+      if (suffix == "-H") s.ids.push_back(id);
+    }
+    for (const auto& id : s.ids)
+      if (!s.files.count(id + "-D")) throw UsageError((folder / (id + "-H")).string() + ": its body file " + id + "-D is missing");
+    if (s.ids.empty()) throw UsageError(folder.string() + ": no <id>-H spool files in it");
+    std::sort(s.ids.begin(), s.ids.end());
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 SuiteData load_suite_data(const fs::path& scenarios_dir, const fs::path& maintainer_queues) {
   SuiteData d;
+  d.seeds = load_seed_spools(scenarios_dir / "spool");
   for (auto& l : load_listings(scenarios_dir / "queues", "unknown")) d.listings.emplace(l.name, std::move(l));
 
   auto qf = load_yaml_file(scenarios_dir / "queries.yaml");
@@ -158,7 +202,7 @@ SuiteData load_suite_data(const fs::path& scenarios_dir, const fs::path& maintai
       auto queries = f.string_list(g, "queries", true);
       for (const auto& pat : patterns) {
         std::vector<std::string> names;
-        if (kind == CaseKind::live) {
+        if (kind == CaseKind::live || kind == CaseKind::live_listing) {
           names.push_back(pat);  // "bpu", "bp", "named-bp": the live listing's mode
         } else {
           for (const auto& [name, _] : d.listings)
@@ -193,9 +237,15 @@ SuiteData load_suite_data(const fs::path& scenarios_dir, const fs::path& maintai
       c.summary = f.required_string(n, "summary");
       c.refs = f.string_list(n, "refs");
       c.listing = f.required_string(n, "listing");
-      if (c.kind != CaseKind::live && !d.listings.count(c.listing))
+      bool live_listing = c.kind == CaseKind::live || c.kind == CaseKind::live_listing ||
+                          (c.kind == CaseKind::munin && c.listing == "live");
+      if (!live_listing && !d.listings.count(c.listing))
         f.fail(n["listing"], "no listing '" + c.listing + "' in " + (scenarios_dir / "queues").string());
-      if (n["query"].IsDefined() == n["args"].IsDefined()) f.fail(n, "give either 'query' (a name from queries.yaml) or 'args'");
+      if (c.kind == CaseKind::live_listing || (c.kind == CaseKind::munin && c.listing == "live")) {
+        if (n["query"].IsDefined() || n["args"].IsDefined()) f.fail(n, "a " + f.required_string(n, "kind") + " case takes no query");
+      } else if (n["query"].IsDefined() == n["args"].IsDefined()) {
+        f.fail(n, "give either 'query' (a name from queries.yaml) or 'args'");
+      }
       if (n["query"].IsDefined()) {
         c.query_name = f.required_string(n, "query");
         c.query = parse_query(named(f, n["query"], c.query_name).args);
@@ -244,6 +294,10 @@ SuiteData load_suite_data(const fs::path& scenarios_dir, const fs::path& maintai
     }
   }
   if (d.cases.empty()) throw UsageError((scenarios_dir / "cases").string() + ": no cases");
+  for (const auto& c : d.cases)
+    if (c.kind == CaseKind::live_listing && d.seeds.empty())
+      throw UsageError(c.where + ": a live-listing case needs a seed spool in " + (scenarios_dir / "spool").string() +
+                       " (harness capture-queue SPEC --spool-out " + (scenarios_dir / "spool").string() + ")");
   return d;
 }
 

@@ -27,6 +27,18 @@ enum class CaseKind {
   munin,            // Munin's exim_mailqueue with env exiqgrep="exiqgrep -E <fake>"
   minimal_install,  // exiqgrep in an image holding only exim4-base and its declared dependencies
   live,             // exiqgrep against the testbed's real exim after queueing messages in it
+  live_listing,     // the testbed's own `exim -bp` of the seeded old-format spool: each id as its file names it
+};
+
+// Spool files another exim wrote (scenarios/exiqgrep/spool/<name>/<id>-H, <id>-D, captured with
+// `harness capture-queue SPEC --spool-out`), copied into every live testbed's spool before it lists
+// its queue: the host upgraded with mail in the queue.
+struct SeedSpool {
+  std::string name;        // "bookworm-4.96"
+  std::map<std::string, std::string> files;  // "1xX840-00000W-1D-H" -> bytes
+  std::vector<std::string> ids;              // one per -H file
+  std::string producer;    // "exim 4.96"
+  std::string provenance;  // one line from the sidecar
 };
 
 struct NamedQuery {
@@ -46,7 +58,8 @@ struct CaseSpec {
   std::string summary;
   std::vector<std::string> refs;
   CaseKind kind = CaseKind::fake_exim;
-  std::string listing;  // corpus name; for live cases the live listing's mode ("bpu", "bp", "named-bp")
+  std::string listing;  // corpus name; for live cases the live listing's mode ("bpu", "bp", "named-bp"),
+                        // for Munin on the live queue "live"
   std::string query_name;
   Query query;
   std::optional<Expectation> expect;  // empty: per model
@@ -57,7 +70,12 @@ struct SuiteData {
   std::map<std::string, CorpusListing> listings;
   std::map<std::string, NamedQuery> queries;
   std::vector<CaseSpec> cases;
+  std::vector<SeedSpool> seeds;
 };
+
+// Reads scenarios/exiqgrep/spool/: every folder is a seed spool with a sidecar <folder>.yaml; every
+// file is `<id>-H` or `<id>-D` and every -H has its -D. Throws UsageError naming the file.
+std::vector<SeedSpool> load_seed_spools(const std::filesystem::path& dir);
 
 // Reads scenarios_dir/{queues,queries.yaml,cases/}. `maintainer_queues` (the --queues folder):
 // every regular file in it is a listing, run through queries.yaml's `maintainer_queries`.

@@ -27,6 +27,7 @@ my @runs;
 while (defined(my $head = <STDIN>)) {
   chomp $head; my @p = split / /, $head;
   if ($p[0] eq 'F') { my ($name, $mode, $data) = (field(), field(), field());
+    if ($name =~ m{^([^/]+)/}) { mkdir "$dir/$1" unless -d "$dir/$1"; }  # one folder level (seed/)
     open(my $fh, '>', "$dir/$name") or die "$dir/$name: $!\n"; binmode $fh; print $fh $data; close $fh;
     chmod oct($mode), "$dir/$name"; }
   elsif ($p[0] eq 'R') { push @runs, [map { field() } 1..$p[1]]; }

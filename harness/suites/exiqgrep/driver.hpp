@@ -35,7 +35,7 @@ struct InvocationResult {
 };
 
 struct BundleFile {
-  std::string name;  // relative to the work dir
+  std::string name;  // relative to the work dir; may sit in one folder ("seed/1xZVpn-00000S-1w-H")
   std::string mode;  // "0644", "0755"
   std::string data;
 };

@@ -1,5 +1,6 @@
 #include "harness/suites/exiqgrep/exiqgrep_suite.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <future>
 #include <regex>
@@ -7,6 +8,7 @@
 
 #include "harness/common/error.hpp"
 #include "harness/common/log.hpp"
+#include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/suites/exiqgrep/capture.hpp"
 
@@ -87,6 +89,14 @@ Verdict judge(const CaseSpec& c, const Expected& e, const InvocationResult& r) {
 
 // Munin's plugin turns `exiqgrep -cz` into frozen / mails values; `U` means it found no count.
 Verdict judge_munin(const Expected& e, const InvocationResult& r) {
+  if (e.exit_code != 0) {  // the model: exiqgrep stops at one of exim's spool error entries
+    const std::string blank = "frozen.value U\nmails.value U\n";
+    if (r.out == blank && r.exit_code == 0)
+      return {Outcome::pass, "exim_mailqueue reports U: exiqgrep -cz stops at exim's spool error entry (" +
+                                 first_line(e.err) + "), as the model says"};
+    return {Outcome::fail, "exim_mailqueue printed '" + clip(r.out, 100) + "'; the model: exiqgrep -cz stops at exim's spool "
+                               "error entry (" + first_line(e.err) + "), so the plugin reports U"};
+  }
   std::string want = "frozen.value " + std::to_string(e.matches) + "\nmails.value " + std::to_string(e.total - e.matches) + "\n";
   if (r.out == want && r.exit_code == 0) return {Outcome::pass, "exim_mailqueue reports frozen " + std::to_string(e.matches) +
                                                  ", mails " + std::to_string(e.total - e.matches) + ", as the model says"};
@@ -104,7 +114,8 @@ CaseResult base_result(const CaseSpec& c, const SuiteData& data, const std::stri
   r.summary = c.summary;
   r.refs = c.refs;
   r.properties["kind"] = c.kind == CaseKind::fake_exim ? "fake-exim" : c.kind == CaseKind::munin ? "munin"
-                         : c.kind == CaseKind::live ? "live" : "minimal-install";
+                         : c.kind == CaseKind::live ? "live" : c.kind == CaseKind::live_listing ? "live-listing"
+                                                                                                 : "minimal-install";
   r.properties["query"] = c.query_name;
   r.properties["exiqgrep_args"] = join_args(c.query.args);
   r.properties["exiqgrep_version"] = exiqgrep_version;
@@ -132,6 +143,23 @@ std::string exiqgrep_version_of(const InvocationResult& r) {
 }
 
 std::string live_listing_for(const Query& q) { return q.queue_name ? "named-bp" : q.all_recipients ? "bp" : "bpu"; }
+
+bool is_live(const CaseSpec& c) {
+  return c.kind == CaseKind::live || c.kind == CaseKind::live_listing || (c.kind == CaseKind::munin && c.listing == "live");
+}
+
+// Copies the seed spools' files (bundle folder seed/) into this exim's spool, owned by its user as
+// its own files are, before queue-messages.sh queues the fresh messages. Their mtime is set far
+// back so that queue-messages.sh's "newest -H file" stays the message it just queued. A handful of
+// processes, not a few per file: this runs in every stream.
+constexpr const char* kSeedScript = R"SH(set -e
+EXIM=$(command -v exim4 || command -v exim); S=$($EXIM -bP -n spool_directory); U=$($EXIM -bP -n exim_user)
+[ -d "$S/input" ] || { mkdir -p "$S/input"; chown "$U:" "$S" "$S/input"; chmod 750 "$S/input"; }
+[ -f baseline-spool.b64 ] && base64 -d baseline-spool.b64 | tar -C "$S" -xf -
+if [ -d seed ]; then cp seed/* "$S/input/"; fi
+cd "$S/input"; set -- ./*
+[ ! -e "$1" ] || { chown "$U:" "$@"; chmod 640 "$@"; touch -d @946684800 "$@"; }
+)SH";
 
 class ExiqgrepSuite : public Suite {
  public:
@@ -162,18 +190,33 @@ class ExiqgrepSuite : public Suite {
       log::verbose("exiqgrep suite: " + what + " at " +
                    std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()) + " s");
     };
+    // The upgrade itself when the baseline is another build: the baseline's exim queues messages
+    // first and the candidate's exim lists that spool beside its own queue.
+    bool want_live = std::any_of(data_.cases.begin(), data_.cases.end(), is_live);
+    std::future<BaselineSpool> baseline_spool;
+    if (want_live && ctx.baseline)
+      baseline_spool = std::async(std::launch::async, [this, &ctx] { return queue_in_baseline(ctx); });
     auto image = ctx.images->ensure(ctx.image_for(exim_packages(ctx.spec.family, true)));
     phase("image ready");
+    std::optional<BaselineSpool> from_baseline;
+    if (baseline_spool.valid()) {
+      from_baseline = baseline_spool.get();
+      phase("baseline's spool ready");
+    }
 
     // One container, one command: live messages are queued in the real exim (in the background)
     // while the fake-exim and Munin runs go; then the live cases run against the real queue.
     auto plan = fake_exim_plan(data_, kExiqgrep);
     plan.runs.push_back({"__version", RunMode::exec, {}, {kExiqgrep, "--version"}});
-    bool want_live = std::any_of(data_.cases.begin(), data_.cases.end(), [](const CaseSpec& c) { return c.kind == CaseKind::live; });
     if (want_live) {
       plan.files.push_back({"queue-messages.sh", "0755", read_file(scenarios_dir_ / "capture" / "queue-messages.sh")});
+      plan.files.push_back({"seed-spool.sh", "0755", kSeedScript});
+      for (const auto& seed : data_.seeds)
+        for (const auto& [name, bytes] : seed.files) plan.files.push_back({"seed/" + name, "0644", bytes});
+      if (from_baseline) plan.files.push_back({"baseline-spool.b64", "0644", from_baseline->tar_base64});
+      // The seeded (upgraded) spool goes in first, then the fresh messages: one queue holding both.
       plan.runs.insert(plan.runs.begin(), {kQueueLive, RunMode::background, {"OUT=/tmp/exq-capture", "SIZES=0", "SPACING=0"},
-                                           {"/bin/sh", "queue-messages.sh"}});
+                                           {"/bin/sh", "-c", "sh seed-spool.sh && exec sh queue-messages.sh"}});
       auto live = live_runs();
       plan.runs.insert(plan.runs.end(), live.begin(), live.end());
     }
@@ -190,7 +233,7 @@ class ExiqgrepSuite : public Suite {
     std::vector<CaseResult> out;
     double per_case = batch.duration.count() / 1000.0 / std::max<std::size_t>(1, plan.runs.size());
     for (const auto& c : data_.cases) {
-      if (c.kind != CaseKind::fake_exim && c.kind != CaseKind::munin) continue;
+      if ((c.kind != CaseKind::fake_exim && c.kind != CaseKind::munin) || is_live(c)) continue;
       auto r = base_result(c, data_, version);
       const auto& listing = data_.listings.at(c.listing);
       const auto& got = batch.results.at(c.id);
@@ -216,11 +259,12 @@ class ExiqgrepSuite : public Suite {
       if (queued.exit_code != 0)
         throw InfraError("suite exiqgrep: queueing the live messages (scenarios/exiqgrep/capture/queue-messages.sh) failed in " +
                          image.tag + " (exit " + std::to_string(queued.exit_code) + "): " + clip(queued.err + queued.out, 1500));
-      judge_live(batch, now, version, out);
+      judge_live(batch, now, version, from_baseline ? from_baseline->what : "", out);
       phase("live cases judged");
     }
     auto minimal_results = minimal.get();
     phase("minimal-install cases done");
+    if (from_baseline) ctx.images_used.push_back(from_baseline->image);
     for (auto& r : minimal_results) {
       r.properties["exiqgrep_version"] = version;
       out.push_back(std::move(r));
@@ -232,6 +276,8 @@ class ExiqgrepSuite : public Suite {
 
  private:
   static constexpr const char* kQueueLive = "__queue-live";
+  static constexpr const char* kSpoolFiles = "__spool-files";
+  static constexpr long kBaselineBackdate = 4 * 86400;
   static constexpr const char* kListingModes[] = {"bpu", "bp", "named-bp"};
 
   // Live mode: the messages queue-messages.sh queued sit in the testbed's real exim; exiqgrep runs
@@ -246,14 +292,92 @@ class ExiqgrepSuite : public Suite {
     };
     std::vector<Invocation> runs{{"__wait-queued", RunMode::wait_all, {}, {}}};
     for (auto& r : listings("before")) runs.push_back(std::move(r));
-    for (const auto& c : data_.cases)
+    runs.push_back({kSpoolFiles, RunMode::exec, {},
+                    {"/bin/sh", "-c", "EXIM=$(command -v exim4 || command -v exim); ls \"$($EXIM -bP -n spool_directory)/input\""}});
+    for (const auto& c : data_.cases) {
       if (c.kind == CaseKind::live) runs.push_back({c.id, RunMode::exiqgrep, {}, c.query.args});
+      if (c.kind == CaseKind::munin && is_live(c))  // the plugin's own default: exiqgrep reads the real exim
+        runs.push_back({c.id, RunMode::exec, {std::string("exiqgrep=") + kExiqgrep}, {kMuninPlugin}});
+    }
     runs.push_back({"__wait-cases", RunMode::wait_all, {}, {}});
     for (auto& r : listings("after")) runs.push_back(std::move(r));
     return runs;
   }
 
-  void judge_live(BatchResult& batch, long now, const std::string& version, std::vector<CaseResult>& out) const {
+  struct BaselineSpool {
+    Image image;
+    std::string tar_base64;  // the spool's input/ folder
+    std::string what;        // for the results: whose exim wrote it
+  };
+
+  // Queues queue-messages.sh's messages in a testbed of the baseline's build and takes its spool.
+  // They are backdated by 4 days: mail that sat in the queue across the upgrade, whose ages do not
+  // tick while the candidate's cases run (whenever this ran before them).
+  BaselineSpool queue_in_baseline(const SuiteContext& ctx) const {
+    SuiteContext b;
+    b.stream = ctx.stream;
+    b.spec = ctx.baseline->spec;
+    b.pins = ctx.baseline->pins;
+    b.local_packages = ctx.baseline->local_packages;
+    b.sources = ctx.baseline->sources;
+    b.allow_expired_metadata = ctx.allow_expired_metadata;
+    b.images = ctx.images;
+    b.podman = ctx.podman;
+    b.run_id = ctx.run_id;
+    BaselineSpool r;
+    r.image = b.images->ensure(b.image_for(exim_packages(b.spec.family, false)));
+    const std::string script =
+        "set -e; cat > /tmp/queue-messages.sh; "
+        "OUT=/tmp/exq-capture SIZES=0 SPACING=0 BACKDATE=" + std::to_string(kBaselineBackdate) + " sh /tmp/queue-messages.sh >/tmp/exq.log 2>&1 || { cat /tmp/exq.log >&2; exit 1; }; "
+        "EXIM=$(command -v exim4 || command -v exim); $EXIM --version | head -1 >&2; "
+        "tar -C \"$($EXIM -bP -n spool_directory)\" -cf - input | base64 -w0";
+    auto x = b.run_once(r.image, "upgrade-from-baseline", {"sh", "-c", script},
+                        read_file(scenarios_dir_ / "capture" / "queue-messages.sh"), 300s);
+    if (x.timed_out || x.exit_code != 0)
+      throw InfraError("suite exiqgrep: queueing messages in the baseline's exim (" + b.spec.text + ", " + r.image.tag +
+                       ") failed (exit " + std::to_string(x.exit_code) + "): " + clip(x.err, 1500));
+    r.tar_base64 = x.out;
+    r.what = "a spool written by the baseline's exim (" + b.spec.text + ": " + first_line(x.err) + ")";
+    return r;
+  }
+
+  std::string seed_names() const {
+    std::string s;
+    for (const auto& seed : data_.seeds) s += (s.empty() ? "" : ", ") + seed.name + " (" + seed.producer + ")";
+    return s.empty() ? "nothing" : s;
+  }
+
+  // The testbed's exim must list every message of its spool under the id its spool file names:
+  // `<id>-H` lists as `<id>` (16 characters for an old-format id). exim 4.97 and 4.97.1 printed the
+  // file name, `-H` and all, for old-format ids (Bug 3050, fixed by 1d19531ab in 4.98).
+  Verdict judge_listing(const Listing& listing, const std::string& spool_ls) const {
+    std::vector<std::string> files;
+    for (const auto& line : split_lines(spool_ls))
+      if (line.size() > 2 && line.ends_with("-H")) files.push_back(line.substr(0, line.size() - 2));
+    std::size_t seeded = 0;
+    for (const auto& seed : data_.seeds)
+      for (const auto& id : seed.ids) {
+        if (std::find(files.begin(), files.end(), id) == files.end())
+          return {Outcome::error, "the seeded spool file " + id + "-H is not in the testbed's spool (seeding failed)"};
+        ++seeded;
+      }
+    if (seeded == 0) return {Outcome::error, "no seeded spool files (scenarios/exiqgrep/spool/ is empty): nothing to list"};
+    auto r = check_listed_ids(listing, files);
+    if (!r.suffixed.empty())
+      return {Outcome::fail, "exim lists " + std::to_string(r.suffixed.size()) + " of " + std::to_string(files.size()) +
+                                 " messages under their spool file name, not their id: '" + r.suffixed.front() + "' (" +
+                                 std::to_string(r.suffixed.front().size()) + " characters) for spool file " +
+                                 r.suffixed.front() + " — the 4.97/4.97.1 '-H' listing (exim Bug 3050)"};
+    if (!r.missing.empty())
+      return {Outcome::fail, "exim does not list " + std::to_string(r.missing.size()) + " message(s) of its spool, e.g. " + r.missing.front()};
+    std::size_t old_ids = std::count_if(files.begin(), files.end(), [](const std::string& id) { return id.size() == 16; });
+    return {Outcome::pass, std::to_string(files.size()) + " messages listed under the ids their spool files name, " +
+                               std::to_string(old_ids) + " of them old-format (16-character) ids, " + std::to_string(seeded) +
+                               " seeded from " + seed_names()};
+  }
+
+  void judge_live(BatchResult& batch, long now, const std::string& version, const std::string& baseline_note,
+                  std::vector<CaseResult>& out) const {
     bool stable = true;
     std::map<std::string, Listing> models;
     std::string model_error;
@@ -266,13 +390,16 @@ class ExiqgrepSuite : public Suite {
       }
     }
     for (const auto& c : data_.cases) {
-      if (c.kind != CaseKind::live) continue;
+      if (!is_live(c)) continue;
       auto r = base_result(c, data_, version);
-      auto which = live_listing_for(c.query);
+      auto which = c.kind == CaseKind::live_listing ? c.listing : c.kind == CaseKind::munin ? "bpu" : live_listing_for(c.query);
+      if (models.count(which)) r.properties["listing_id_formats"] = models[which].id_formats();
       r.properties["listing"] = "live exim -" + which;
       r.properties["listing_producer"] = "exim (this testbed)";
+      r.properties["listing_provenance"] = "this testbed's exim over its own queue and a spool seeded from " + seed_names() +
+                                           (baseline_note.empty() ? "" : "; " + baseline_note);
       r.seconds = batch.duration.count() / 1000.0 / std::max<std::size_t>(1, batch.results.size());
-      const auto& got = batch.results.at(c.id);
+      const auto& got = batch.results[c.id];  // none for a live-listing case
       if (!stable) {
         r.outcome = Outcome::error;
         // No age in the listing ticks for about 30 s after queueing (queue-messages.sh backdates by whole
@@ -281,6 +408,20 @@ class ExiqgrepSuite : public Suite {
       } else if (!model_error.empty()) {
         r.outcome = Outcome::fail;
         r.message = "the live listing does not fit the grammar: " + model_error;
+      } else if (c.kind == CaseKind::live_listing) {
+        auto v = judge_listing(models[which], batch.results[kSpoolFiles].out);
+        r.outcome = v.outcome;
+        r.message = v.message;
+        r.transcript = "$ exim -" + which + "   # the testbed's real exim, spool seeded from " + seed_names() + "\n" +
+                       clip(batch.results["__before-" + which].out, 6000) + "--- spool input/ files\n" +
+                       clip(batch.results[kSpoolFiles].out, 3000);
+      } else if (c.kind == CaseKind::munin) {
+        auto e = answer(models[which], parse_query({"-c", "-z"}), now);
+        auto v = judge_munin(e, got);
+        r.outcome = v.outcome;
+        r.message = v.message;
+        r.transcript = transcript(std::string("exiqgrep='") + kExiqgrep + "' " + kMuninPlugin + "   # the testbed's real exim", e, got) +
+                       "\n--- live listing (exim -bpu)\n" + clip(batch.results["__before-bpu"].out);
       } else {
         auto e = answer(models[which], c.query, now);
         auto v = judge(c, e, got);
@@ -337,7 +478,7 @@ FakeEximPlan fake_exim_plan(const SuiteData& data, const std::string& exiqgrep) 
   auto fakes = fake_names(data);
   std::set<std::string> used;
   for (const auto& c : data.cases)
-    if (c.kind == CaseKind::fake_exim || c.kind == CaseKind::munin) used.insert(c.listing);
+    if ((c.kind == CaseKind::fake_exim || c.kind == CaseKind::munin) && !is_live(c)) used.insert(c.listing);
   for (const auto& name : used) {
     const auto& fake = fakes.at(name);
     // Ignores its arguments (-bpu, -bp, -qGname, -C file) and prints the listing with the shell's
@@ -351,7 +492,7 @@ FakeEximPlan fake_exim_plan(const SuiteData& data, const std::string& exiqgrep) 
       Invocation inv{c.id, RunMode::exiqgrep, {}, {"-E", fake_path(fakes.at(c.listing))}};
       inv.argv.insert(inv.argv.end(), c.query.args.begin(), c.query.args.end());
       p.runs.push_back(std::move(inv));
-    } else if (c.kind == CaseKind::munin) {
+    } else if (c.kind == CaseKind::munin && !is_live(c)) {
       p.runs.push_back({c.id, RunMode::exec, {"exiqgrep=" + exiqgrep + " -E " + fake_path(fakes.at(c.listing))}, {kMuninPlugin}});
     }
   }

@@ -103,6 +103,21 @@ std::string printf_s(const char* fmt, const std::string& a) {
   return buf;
 }
 
+// "    *** spool format error: size=N ***", "    *** spool format error ***",
+// "    *** spool read error: <strerror> ***" -> the text between the stars; "" if not one.
+// `frozen` is set when exim appended " *** frozen ***" (headers failed, message frozen).
+std::string spool_error_text(std::string_view line, bool* frozen = nullptr) {
+  const std::string_view frozen_mark = " *** frozen ***";
+  bool fz = line.size() > frozen_mark.size() && line.substr(line.size() - frozen_mark.size()) == frozen_mark;
+  if (fz) line = line.substr(0, line.size() - frozen_mark.size());
+  if (line.size() < 12 || line.substr(0, 8) != "    *** " || line.substr(line.size() - 4) != " ***") return "";
+  auto t = std::string(line.substr(8, line.size() - 12));
+  static const std::regex known(R"(spool format error(: size=\d+)?|spool read error: [^*]+)");
+  if (!std::regex_match(t, known)) return "";
+  if (frozen) *frozen = fz;
+  return t;
+}
+
 }  // namespace
 
 std::string Recipient::exiqgrep_text() const {
@@ -136,6 +151,7 @@ std::string Listing::id_formats() const {
   if (has(IdFormat::old_format)) add("old");
   if (has(IdFormat::new_format)) add("new");
   if (has(IdFormat::old_with_spool_suffix)) add("old-H");
+  if (!spool_errors.empty()) add("spool-errors");
   return s.empty() ? "empty" : s;
 }
 
@@ -163,8 +179,18 @@ Listing parse_listing(std::string_view text, const std::string& source) {
     if (line.empty()) fail(i, "blank line where a message header was expected");
     auto age = parse_age(line);
     if (!age.error.empty()) {
-      if (i + 1 < lines.size() && lines[i + 1].substr(0, 7) == "    ***")
-        fail(i, "a spool read/format error entry (no age, no sender): the model has no answer for it");
+      // A spool error entry without the envelope: "SIZE ID", the error line, a blank line.
+      if (i + 1 < lines.size() && !spool_error_text(lines[i + 1]).empty()) {
+        if (line.size() < 7 || !valid_size(line.substr(0, 5)) || line[5] != ' ' || !classify_id(line.substr(6)))
+          fail(i, "a spool error entry must start with exim's 5-column size and the message id ('SIZE ID')");
+        if (i + 2 >= lines.size() || !lines[i + 2].empty()) fail(i + 1, "no blank line after the spool error entry");
+        SpoolErrorEntry se{static_cast<int>(i + 1), std::string(line), std::string(line.substr(6)),
+                           spool_error_text(lines[i + 1]), false};
+        if (!listing.exiqgrep_stop) listing.exiqgrep_stop = {se.line, se.first_line};
+        listing.spool_errors.push_back(std::move(se));
+        i += 3;
+        continue;
+      }
       fail(i, "not a message header: " + age.error);
     }
     Message m;
@@ -198,6 +224,26 @@ Listing parse_listing(std::string_view text, const std::string& source) {
     if (s.size() < 3 || s[0] != ' ' || s[1] != '<' || s.back() != '>') fail(i, "sender is not ' <address>'");
     m.sender = s.substr(1);
     ++i;
+    // The headers could not be read: exim prints the error line (and " *** frozen ***") after the
+    // header, then the recipients and a blank line only if it has recipients.
+    if (i < lines.size()) {
+      bool error_frozen = false;
+      auto err = spool_error_text(lines[i], &error_frozen);
+      if (!err.empty()) {
+        if (m.frozen) fail(i - 1, "' *** frozen ***' on a header followed by a spool error line (exim prints it after the error)");
+        listing.spool_errors.push_back({m.line, std::string(line), m.printed_id, err, true});
+        m.frozen = error_frozen;  // exim's own state; exiqgrep looks for the mark on the header line only
+        ++i;
+        // exiqgrep's recipient loop swallows the error line (it has no '@'); the next line, a
+        // recipient, is then read as a header.
+        bool recipients = i < lines.size() && lines[i].substr(0, 7) == "       ";
+        if (!listing.exiqgrep_stop && recipients) listing.exiqgrep_stop = {static_cast<int>(i + 1), std::string(lines[i])};
+        if (!recipients && (i >= lines.size() || !lines[i].empty())) {  // no recipients: no blank line either
+          listing.messages.push_back(std::move(m));
+          continue;
+        }
+      }
+    }
     for (;; ++i) {
       if (i >= lines.size()) fail(i - 1, "the listing ends without the blank line after a message");
       auto r = lines[i];
@@ -218,6 +264,20 @@ Listing parse_listing(std::string_view text, const std::string& source) {
     listing.messages.push_back(std::move(m));
   }
   return listing;
+}
+
+ListedIds check_listed_ids(const Listing& listing, const std::vector<std::string>& spool_ids) {
+  std::map<std::string, std::string> printed;  // id -> as printed
+  for (const auto& m : listing.messages) printed[m.id] = m.printed_id;
+  for (const auto& e : listing.spool_errors)
+    printed.emplace(classify_id(e.id) == IdFormat::old_with_spool_suffix ? e.id.substr(0, 16) : e.id, e.id);
+  ListedIds r;
+  for (const auto& id : spool_ids) {
+    auto it = printed.find(id);
+    if (it == printed.end()) r.missing.push_back(id);
+    else if (it->second != id) r.suffixed.push_back(it->second);
+  }
+  return r;
 }
 
 bool Query::has_criterion() const {
@@ -288,6 +348,13 @@ Expected answer(const Listing& listing, const Query& q, long now) {
   if (!q.has_criterion()) {
     e.usage = true;
     e.exit_code = 1;
+    return e;
+  }
+  // exiqgrep reads the whole listing before it selects or prints anything: a spool error entry
+  // stops every query (4.96-4.100: `Line mismatch: <line>` on stderr, exit 1).
+  if (listing.exiqgrep_stop) {
+    e.exit_code = 1;
+    e.err = "Line mismatch: " + listing.exiqgrep_stop->second + "\n";
     return e;
   }
   auto icase = std::regex::ECMAScript | std::regex::icase;

@@ -42,16 +42,44 @@ struct Message {
   long birth() const;             // seconds since the epoch from the id's first 6 base-62 digits
 };
 
+// exim's entry for a message whose spool -H file it could not read (queue.c queue_list): when the
+// envelope was not read, a line with no age and no sender (`SIZE ID`), then
+// `    *** spool format error: size=N ***`, `    *** spool format error ***` or
+// `    *** spool read error: <strerror> ***`, then a blank line. When only the headers failed, the full
+// header line comes first and the error line sits where the recipients start (the message is
+// also in `messages`, with the recipients exim printed).
+struct SpoolErrorEntry {
+  int line = 0;            // of the entry's first line (the header, or `SIZE ID`)
+  std::string first_line;  // as printed
+  std::string id;          // as printed (16, 23, or 16 + "-H" in 4.97/4.97.1)
+  std::string error;       // "spool format error: size=120", "spool read error: Is a directory"
+  bool envelope_read = false;
+};
+
 struct Listing {
   std::string source;  // file name, for messages
   std::vector<Message> messages;
+  std::vector<SpoolErrorEntry> spool_errors;
+  // The first line exiqgrep's parser rejects because of a spool error entry (it then prints
+  // `Line mismatch: <line>` on stderr and exits 1): the `SIZE ID` line, or the first recipient
+  // line after a header whose error line its recipient loop swallowed. Empty when none.
+  std::optional<std::pair<int, std::string>> exiqgrep_stop;
   bool has(IdFormat f) const;
-  std::string id_formats() const;  // "old", "new", "old+new", "old-H", ...
+  std::string id_formats() const;  // "old", "new", "old+new", "old-H", ... (+ "+spool-errors")
 };
 
 // Strict: every line must fit the grammar (header, recipient, D / +D recipient, blank separator,
 // spool error entry); sizes must be what string_format_size() can print, ages what queue_list() can.
 Listing parse_listing(std::string_view text, const std::string& source);
+
+// exim's own listing against its spool folder: every message whose spool file `<id>-H` is in
+// `spool_ids` must be listed under `<id>` (16 characters for an old-format id). `suffixed`: printed
+// as the file name (`<id>-H`, exim 4.97/4.97.1, Bug 3050); `missing`: not listed at all.
+struct ListedIds {
+  std::vector<std::string> suffixed, missing;
+  bool ok() const { return suffixed.empty() && missing.empty(); }
+};
+ListedIds check_listed_ids(const Listing& listing, const std::vector<std::string>& spool_ids);
 
 // An exiqgrep invocation reduced to what decides its answer.
 struct Query {

@@ -5,11 +5,17 @@
 #   SIZES=0     skip the size-boundary messages (two of them are ~10 MB)
 #   SPACING=N   sleep N s between messages, so that message ids differ in their first 6
 #               characters (exiqgrep sorts by that second; equal seconds come out in random order)
+#   BACKDATE=N  every message received N s further back (mail that sat in the queue across an
+#               upgrade: ages in days, which tick once a day, not once a minute)
+#   SPOOL_ERRORS=1  three more messages whose spool -H file exim then cannot read (its
+#               `*** spool format error ***` / `*** spool read error: ... ***` entries)
 # exim runs no daemon here: -odq only queues, and deliveries happen when this script asks (-M).
 set -eu
 OUT=${OUT:-/tmp/exq-capture}
 SIZES=${SIZES:-1}
 SPACING=${SPACING:-0}
+SPOOL_ERRORS=${SPOOL_ERRORS:-0}
+BACKDATE=${BACKDATE:-0}
 mkdir -p "$OUT"
 EXIM=$(command -v exim4 || command -v exim)
 SPOOL=$($EXIM -bP -n spool_directory)
@@ -69,6 +75,23 @@ if [ "$SIZES" = 1 ]; then
   # rounding edges (" 9.9K" / "10.0K" / "  10K", "1023K" / "1024K" / " 1.0M", "10.0M" / "  10M").
   for total in 1000 1100 10100 10220 10300 51200 1047000 1048400 1049000 10484000 10500000; do
     q $((total - hdr)) root >/dev/null
+  done
+fi
+if [ "$SPOOL_ERRORS" = 1 ]; then
+  # What a crash, a full disk or a hand edit leaves in a spool, as exim lists it.
+  cut=$(q 10 root)                                    # envelope cut short: "spool format error: size=N"
+  h="$SPOOL/input/$cut-H"; head -n 3 "$h" > "$h.cut"; cat "$h.cut" > "$h"; rm -f "$h.cut"
+  dir=$(q 10 root)                                    # -H not readable as a file: "spool read error: ..."
+  h="$SPOOL/input/$dir-H"; rm -f "$h"; mkdir "$h"
+  hdr=$(q 10 root bob@example.org)                    # envelope intact, headers cut: error after the header line
+  h="$SPOOL/input/$hdr-H"; n=$(grep -n '^$' "$h" | head -1 | cut -d: -f1)
+  head -n "$n" "$h" > "$h.cut"; printf '999P Received: cut\n' >> "$h.cut"; cat "$h.cut" > "$h"; rm -f "$h.cut"
+fi
+if [ "$BACKDATE" != 0 ]; then
+  # The received time is the first "<seconds> <warning count>" line of each -H file (as in age()).
+  for h in $(find "$SPOOL" -name '*-H' -type f); do
+    awk -v b="$BACKDATE" '!done && /^[0-9]+ [0-9]+$/ { $1 = $1 - b; done = 1 } { print }' "$h" > "$h.back"
+    cat "$h.back" > "$h"; rm -f "$h.back"
   done
 fi
 $EXIM -bp > "$OUT/bp.txt"
