@@ -1,15 +1,20 @@
 #!/bin/sh
 # Builds the exim binary of Debian's exim4-daemon-light from an unpacked exim4 source package (run in
 # its top directory, inside a testbed that has the build dependencies): Debian's own light
-# configuration (debian/EDITME.exim4-light.diff over src/EDITME, GnuTLS, Debian's paths) and the
-# compiler flags debian/rules uses. Only the `exim` binary is built (no eximon, no utilities, no docs),
+# configuration (debian/EDITME.exim4-light.diff over src/EDITME, GnuTLS, Debian's paths; or, from the
+# upstream tarball alone, exim4-light.mk) and the compiler flags debian/rules uses. Only the `exim` binary is built (no eximon, no utilities, no docs),
 # so a second call after a patch recompiles only the changed files.
 #   build-exim-light.sh build OUTDIR     -> OUTDIR/exim4
 set -eu
 [ "${1:-}" = build ] && [ -n "${2:-}" ] || { echo "usage: build-exim-light.sh build OUTDIR" >&2; exit 2; }
 out=$2
+here=$(cd "$(dirname "$0")" && pwd)
 if [ ! -f EDITME.exim4-light ]; then
-  patch -s -o EDITME.exim4-light src/EDITME debian/EDITME.exim4-light.diff
+  if [ -f debian/EDITME.exim4-light.diff ]; then
+    patch -s -o EDITME.exim4-light src/EDITME debian/EDITME.exim4-light.diff
+  else  # only the upstream tarball: Debian's light settings over upstream's EDITME
+    cat src/EDITME "$here/exim4-light.mk" > EDITME.exim4-light
+  fi
 fi
 mkdir -p Local
 cmp -s EDITME.exim4-light Local/Makefile || cp EDITME.exim4-light Local/Makefile

@@ -43,14 +43,43 @@ step_versions() {
 
 step_exim() {
   rm -rf /work/exim && mkdir -p /work/exim /out/exim && cd /work/exim
-  apt-get source -qq --only-source exim4 >/dev/null 2>&1 || apt-get source --only-source exim4
-  src=$(find . -maxdepth 1 -type d -name 'exim4-*' | head -n1)
-  apt-get download -qq exim4-daemon-light
+  # The newest source version the mirror serves (a mirror may list a security update's source before
+  # it carries the files), and the binary package of exactly that version to repack.
+  # Some mirrors serve a source package's upstream tarball but not its .dsc/.debian.tar.xz: then the
+  # tarball (checksum-verified by apt against Sources) is built with exim4-light.mk, without Debian's
+  # patches, and the recipe says so in /out/exim/source.
+  got=
+  for v in $(apt-cache showsrc --only-source exim4 | sed -n 's/^Version: //p' | sort -rV); do
+    if apt-get source -qq --only-source "exim4=$v" >/dev/null 2>&1; then got=$v; break; fi
+    echo "in-testbed.sh: exim4 source $v: not all of its files are on the mirror" >&2
+  done
+  if [ -n "$got" ]; then
+    src=$(find . -maxdepth 1 -type d -name 'exim4-*' | head -n1)
+    echo "Debian source package exim4 $got (debian/EDITME.exim4-light.diff, Debian's patches)" > /out/exim/source
+    apt-get download -qq "exim4-daemon-light=$got"
+  else
+    orig=$(ls exim4_*.orig.tar.* 2>/dev/null | grep -v '\.asc$' | head -n1)
+    [ -n "$orig" ] || { echo "in-testbed.sh: the mirror has no file of the exim4 source package" >&2; exit 1; }
+    tar xf "$orig"
+    src=$(find . -maxdepth 1 -type d -name 'exim-*' | head -n1)
+    echo "upstream tarball $orig of Debian's exim4 source (exim4-light.mk; Debian's patches not applied)" > /out/exim/source
+    apt-get download -qq exim4-daemon-light
+  fi
   deb=$(ls exim4-daemon-light_*.deb)
+  getent passwd Debian-exim >/dev/null || useradd --system --user-group --no-create-home Debian-exim
   cd "$src"
   sh "$here/build-exim-light.sh" build /work/exim/bin-fixed
   patch -p1 < "$here/bug3050-revert.patch"
   sh "$here/build-exim-light.sh" build /work/exim/bin-revert
+  # The build must have the real package's features, lookups, authenticators, paths and TLS library.
+  dpkg-deb -x "/work/exim/$deb" /work/exim/real
+  features() { "$1" -C /dev/null -bV 2>&1 | grep -E '^(Support for|Lookups|Authenticators|Routers|Transports|Configuration file search path|Fixed never_users|Configure owner|Size of off_t)' || true; }
+  features /work/exim/real/usr/sbin/exim4 > /work/exim/features-real
+  features /work/exim/bin-revert/exim4 > /work/exim/features-built
+  if ! diff -u /work/exim/features-real /work/exim/features-built >&2; then
+    echo "in-testbed.sh: the built exim differs from the package's (above: - real, + built)" >&2; exit 1
+  fi
+  cp /work/exim/features-real /out/exim/features
   for b in fixed revert; do
     unpack "/work/exim/$deb" "/work/exim/tree-$b"
     install -m 4755 "/work/exim/bin-$b/exim4" "/work/exim/tree-$b/usr/sbin/exim4"
@@ -83,7 +112,7 @@ step_faults() {
 
   # exiqgrep-frozen-inverted: -z selects the messages that are NOT frozen.
   unpack "$(deb exim4-base)" $t/b
-  sed -i 's/if (\$opt{z} && !\$id{\$msg}{frozen})/if ($opt{z} \&\& $id{$msg}{frozen})/' $t/b/usr/sbin/exiqgrep
+  sed -i '/# Exclude non frozen/{n;s/next unless (\$id{\$msg}{frozen});/next if ($id{$msg}{frozen});/}' $t/b/usr/sbin/exiqgrep
   must_change $t/exiqgrep.orig $t/b/usr/sbin/exiqgrep "the -z edit"
   repack $t/b +fault1 $F/exiqgrep-frozen-inverted
 
@@ -112,16 +141,20 @@ step_faults() {
   repack $t/p +fault1 $F/deps-perl-dropped
 
   # openssl-min-tls13: the system-wide default refuses TLS 1.2 (openssl s_server and s_client).
+  # trixie's openssl.cnf has no ssl_conf section: add one, as an administrator or a packager would.
+  ssl_defaults() {  # ssl_defaults CNF LINE: a [system_default_sect] holding LINE
+    sed -i 's/^providers = provider_sect$/&\nssl_conf = ssl_sect/' "$1"
+    printf '\n[ssl_sect]\nsystem_default = system_default_sect\n\n[system_default_sect]\n%s\n' "$2" >> "$1"
+    grep -q '^ssl_conf = ssl_sect$' "$1" || { echo "in-testbed.sh: no [openssl_init] providers line in $1" >&2; exit 1; }
+  }
   unpack "$(deb $cnf_pkg)" $t/o1 && cnf=$t/o1/etc/ssl/openssl.cnf && cp $cnf $t/openssl.cnf.orig
-  sed -i 's/^MinProtocol = .*/MinProtocol = TLSv1.3/' $cnf
-  grep -q '^MinProtocol = TLSv1.3' $cnf || { sed -i 's/^\[system_default_sect\]$/&\nMinProtocol = TLSv1.3/' $cnf; }
+  ssl_defaults $cnf 'MinProtocol = TLSv1.3'
   must_change $t/openssl.cnf.orig $cnf "the MinProtocol edit"
   repack $t/o1 +fault1 $F/openssl-min-tls13
 
   # openssl-seclevel-rsa: security level 3 needs 3072-bit RSA, so s_server refuses the 2048-bit certificate.
   unpack "$(deb $cnf_pkg)" $t/o2 && cnf=$t/o2/etc/ssl/openssl.cnf
-  if grep -q '^CipherString = ' $cnf; then sed -i 's/^CipherString = .*/CipherString = DEFAULT:@SECLEVEL=3/' $cnf
-  else sed -i 's/^\[system_default_sect\]$/&\nCipherString = DEFAULT:@SECLEVEL=3/' $cnf; fi
+  ssl_defaults $cnf 'CipherString = DEFAULT:@SECLEVEL=3'
   must_change $t/openssl.cnf.orig $cnf "the CipherString edit"
   repack $t/o2 +fault2 $F/openssl-seclevel-rsa
 

@@ -27,7 +27,7 @@ log() { echo "make-faults: $*" >&2; }
 
 # The build dependencies of exim4-daemon-light only (debian/control lists the heavy daemon's and
 # eximon's too); the harness caches this image by content.
-packages=build-essential,dpkg-dev,patch,libgnutls28-dev,libdb5.3-dev,libpcre2-dev,libidn2-dev,libidn-dev,libnsl-dev,libident-dev,libxcrypt-dev,pkgconf,perl
+packages=build-essential,dpkg-dev,patch,libgnutls28-dev,libdb5.3-dev,libpcre2-dev,libidn2-dev,libidn-dev,libnsl-dev,libident-dev,pkgconf,perl
 log "starting a trixie testbed with the build dependencies"
 name=$(timeout 1800 "$harness" -q testbed up --release trixie --network --packages "$packages")
 cleanup() { timeout 120 "$harness" -q testbed down "$name" >/dev/null 2>&1 || true; }
