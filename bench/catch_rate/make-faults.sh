@@ -6,7 +6,8 @@
 #   bench/catch_rate/make-faults.sh [--harness BIN]
 #
 # The work happens in a trixie testbed with network (`harness testbed up --network`, apt sources
-# written by the harness from its mirror settings, so --debian-mirror applies): in-testbed.sh.
+# written by the harness from its mirror settings, so --debian-mirror applies): in-testbed.sh and
+# exim-in-testbed.sh (helpers in lib.sh).
 # Cached by content under $XDG_CACHE_HOME/harness (default ~/.cache/harness):
 #   exim-bug3050/<key>/{fixed,revert}/   key = the recipe, the patch, the exim4 source version
 #   catch-rate/<key>/<fault>/            key = every recipe file, fault file and package version
@@ -41,9 +42,9 @@ versions=$(x 900 sh /recipe/in-testbed.sh versions)
 log "versions: $(echo "$versions" | tr '\n' ' ')"
 
 hash_of() { sha256sum | cut -c1-16; }
-exim_key=$( { cat "$here/in-testbed.sh" "$here/build-exim-light.sh" "$here/bug3050-revert.patch"
+exim_key=$( { cat "$here/lib.sh" "$here/exim-in-testbed.sh" "$here/build-exim-light.sh" "$here/exim4-light.mk" "$here/bug3050-revert.patch"
              echo "$versions" | grep -E '^(exim4-source|exim4-daemon-light|arch) '; } | hash_of)
-faults_key=$( { cat "$here"/*.sh "$here/bug3050-revert.patch" "$here"/faults/*.yaml; echo "$versions"; } | hash_of)
+faults_key=$( { cat "$here"/*.sh "$here"/*.mk "$here/bug3050-revert.patch" "$here"/faults/*.yaml; echo "$versions"; } | hash_of)
 out=$cache/catch-rate/$faults_key
 if [ -f "$out/COMPLETE" ]; then log "cached: $out"; echo "$out"; exit 0; fi
 
@@ -51,7 +52,7 @@ exim=$cache/exim-bug3050/$exim_key
 if [ ! -f "$exim/COMPLETE" ]; then
   log "building exim4-daemon-light from source, with and without the Bug 3050 fix (a few minutes)"
   start=$(date +%s)
-  x 5400 sh /recipe/in-testbed.sh exim
+  x 5400 sh /recipe/exim-in-testbed.sh
   rm -rf "$exim.tmp" && mkdir -p "$exim.tmp"
   timeout 300 podman cp "$name:/out/exim/." "$exim.tmp/"
   echo "$versions" > "$exim.tmp/versions"
