@@ -24,7 +24,7 @@ void print_list(const char* what, const std::vector<std::string>& items) {
       std::cout << "      ... " << items.size() - 5 << " more\n";
       break;
     }
-    std::cout << "      " << what << ": " << i << "\n";
+    std::cout << "      " << what << ": " << (i.size() > 220 ? i.substr(0, 220) + "..." : i) << "\n";
   }
 }
 }  // namespace
