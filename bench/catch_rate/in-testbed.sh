@@ -8,7 +8,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-# Packages the faults are made of (the openssl.cnf owner is found at run time: openssl or libssl).
+# Packages the faults are made of (libssl3t64 only to check that openssl owns /etc/ssl/openssl.cnf).
 PACKAGES="exim4-base exim4-config exim4-daemon-light munin-plugins-core openssl libssl3t64"
 
 step_versions() {
@@ -27,12 +27,13 @@ step_faults() {
   for p in openssl libssl3t64; do
     if dpkg-deb -c "$(deb $p)" | grep '\./etc/ssl/openssl\.cnf$' >/dev/null; then cnf_pkg=$p; fi
   done
-  [ -n "$cnf_pkg" ] || { echo "in-testbed.sh: no package ships /etc/ssl/openssl.cnf" >&2; exit 1; }
+  # faults/openssl-*.yaml name openssl as the faulty package (true on trixie): say so if that changes.
+  [ "$cnf_pkg" = openssl ] || { echo "in-testbed.sh: /etc/ssl/openssl.cnf is shipped by '$cnf_pkg', not openssl: update faults/openssl-*.yaml" >&2; exit 1; }
   echo "$cnf_pkg" > /out/faults/openssl-cnf-package
   t=/work/t F=/out/faults
 
   # unchanged: every package a suite installs from the candidate, repacked as is.
-  for p in $(echo exim4-base exim4-config exim4-daemon-light openssl $cnf_pkg | tr ' ' '\n' | sort -u); do
+  for p in $(echo exim4-base exim4-config exim4-daemon-light munin-plugins-core openssl $cnf_pkg | tr ' ' '\n' | sort -u); do
     unpack "$(deb $p)" $t/u-$p && repack $t/u-$p +bench0 $F/unchanged
   done
 
