@@ -2,7 +2,8 @@
 // see bench/catch_rate/faults/*.yaml and docs/catch-rate.md) the harness reports as REGRESSION in the
 // suite and cases that must see them, and how many REGRESSION it reports elsewhere (false alarms).
 //   bench_catch_rate [--faults DIR] [--harness BIN] [--out DIR] [--only NAME]...
-// Without --faults it runs bench/catch_rate/make-faults.sh (cached by content). Each fault is one
+// Without --faults it runs bench/catch_rate/make-faults.sh (cached by content). --only NAME runs that
+// fault and always the unchanged repack (the time baseline). Each fault is one
 // `harness run --baseline debian:trixie:stable --candidate local:DIR@debian:trixie:stable`; the
 // unchanged repack's run is the time baseline measured in the same run.
 #include <iomanip>

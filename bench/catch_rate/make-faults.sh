@@ -52,7 +52,7 @@ exim=$cache/exim-bug3050/$exim_key
 if [ ! -f "$exim/COMPLETE" ]; then
   log "building exim4-daemon-light from source, with and without the Bug 3050 fix (a few minutes)"
   start=$(date +%s)
-  x 5400 sh /recipe/exim-in-testbed.sh
+  x 2400 sh /recipe/exim-in-testbed.sh
   rm -rf "$exim.tmp" && mkdir -p "$exim.tmp"
   timeout 300 podman cp "$name:/out/exim/." "$exim.tmp/"
   echo "$versions" > "$exim.tmp/versions"
