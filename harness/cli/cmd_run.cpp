@@ -32,6 +32,15 @@ void add_run(CLI::App& app, Context& ctx, int* exit_code) {
   cmd->add_option("--queues", o.queues, "exiqgrep: a folder of queue listings from your own servers (option 'queues')");
   cmd->add_option("--out", o.out, "Reports folder (default: reports/ in the project tree)");
   cmd->add_option("--jobs", o.jobs, "Streams run at once (default: the number of cores)");
+  cmd->add_flag("--unpinned", o.unpinned,
+                "When a stream's versions cannot be resolved (mirror down), test whatever its channel installs "
+                "instead of reporting ERROR");
+  cmd->add_option("--reruns", o.reruns,
+                  "Reruns on each side of a case that differs before it is called REGRESSION or FIXED; one that "
+                  "changes outcome is FLAKY (default 2; 0: no reruns)")
+      ->capture_default_str();
+  cmd->add_flag("--no-blame", o.no_blame,
+                "Do not rerun a regressed candidate with each changed source package put back to find the cause");
   cmd->callback([&ctx, exit_code] {
     auto rq = make_run_request(ctx, o);
     auto result = run_plan(rq, services_for(ctx));

@@ -7,9 +7,11 @@
 #include <chrono>
 #include <ctime>
 #include <exception>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "harness/cli/context.hpp"
@@ -64,10 +66,192 @@ struct StreamWork {
   StreamRecord record;
   std::vector<std::unique_ptr<Suite>> suites;  // one loaded instance per suite (suites need not be thread-safe)
   std::vector<std::vector<CaseResult>> results;
-  PackageSet pins;
   std::vector<fs::path> local_files;
-  std::vector<std::string> sources;
+  SuiteContext context;  // what every suite of this stream gets (work_dir and options set per suite)
+  std::string not_run;   // why the stream is not run (its cases are ERROR), empty when it runs
 };
+
+// What one suite did on one stream. Nothing a suite throws (other than an interrupt) leaves here:
+// every planned case comes back with an outcome.
+struct SuiteRun {
+  std::vector<CaseResult> results;
+  std::vector<Image> images;
+  std::string error;  // the infrastructure failure that stopped the suite (its cases are ERROR)
+};
+
+std::vector<CaseResult> planned_with(const Suite& suite, const std::string& name, Outcome outcome, const std::string& message,
+                                     const std::string& transcript) {
+  auto cases = suite.planned_cases();
+  for (auto& c : cases) {
+    if (c.suite.empty()) c.suite = name;
+    c.outcome = outcome;
+    c.message = message;
+    c.transcript = transcript;
+  }
+  return cases;
+}
+
+SuiteRun run_suite(Suite& suite, const std::string& suite_name, SuiteContext ctx, const fs::path& work_dir,
+                   const std::map<std::string, std::string>& options) {
+  SuiteRun out;
+  ctx.work_dir = work_dir;
+  ctx.options = options;
+  ctx.images_used.clear();
+  fs::create_directories(ctx.work_dir);
+  try {
+    out.results = suite.run(ctx);
+    for (auto& c : out.results)
+      if (c.suite.empty()) c.suite = suite_name;
+  } catch (const Interrupted&) {
+    throw;
+  } catch (const PackageError& e) {
+    // The stream's packages broke: a verdict on every case they took down, with apt's/dnf's words.
+    out.results = planned_with(suite, suite_name, Outcome::fail,
+                               "the " + ctx.stream + " stream's packages broke the suite: " + e.what(), e.log);
+  } catch (const InfraError& e) {
+    out.error = suite_name + ": " + e.what();
+  } catch (const UsageError& e) {
+    // e.g. a pinned version the channel does not have: this stream cannot be tested.
+    out.error = suite_name + ": " + e.what();
+  } catch (const std::exception& e) {
+    // A bug of ours ends only this suite on this stream; the other results and the reports stay.
+    out.error = suite_name + ": internal error: " + e.what();
+  }
+  if (!out.error.empty()) {
+    log::warn("[" + ctx.stream + "] " + out.error);
+    out.results = planned_with(suite, suite_name, Outcome::error, out.error, "");
+  }
+  out.images = ctx.images_used;
+  return out;
+}
+
+// Runs jobs(i) for i in [0, n) on up to `jobs` threads; the first exception that is not caught
+// inside (an interrupt) is rethrown after every thread stopped.
+void parallel_for(std::size_t n, unsigned jobs, const std::function<void(std::size_t)>& job) {
+  std::atomic<std::size_t> next{0};
+  std::mutex m;
+  std::exception_ptr fatal;
+  auto worker = [&] {
+    for (std::size_t i; (i = next++) < n;) {
+      {
+        std::lock_guard lock(m);
+        if (fatal) return;
+      }
+      try {
+        job(i);
+      } catch (...) {
+        std::lock_guard lock(m);
+        if (!fatal) fatal = std::current_exception();
+        return;
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> threads;
+    for (unsigned j = 1; j < std::min<std::size_t>(jobs, n); ++j) threads.emplace_back(worker);
+    worker();
+  }
+  if (fatal) std::rethrow_exception(fatal);
+}
+
+std::string package_line(const Package& p) { return p.name + " " + p.evr(); }
+
+// The candidate's changes against the baseline: every local file, and every resolved package whose
+// version differs from the baseline's (a different release changes all of them).
+std::vector<Package> changed_packages(const StreamRecord& base, const StreamRecord& cand) {
+  std::vector<Package> out;
+  for (const auto& p : cand.packages.packages) {
+    const Package* b = base.packages.find(p.name);
+    if (p.repo == "local" || !b || b->evr() != p.evr()) out.push_back(p);
+  }
+  return out;
+}
+
+bool image_holds(const std::vector<Image>& images, Family family, const Package& p) {
+  for (const auto& img : images) {
+    auto it = img.installed.find(p.name);
+    if (it == img.installed.end()) continue;
+    std::string v = it->second, want = p.evr();
+    if (family == Family::fedora) {
+      if (v.rfind("0:", 0) == 0) v = v.substr(2);
+      if (want.rfind("0:", 0) == 0) want = want.substr(2);
+    }
+    if (v == want) return true;
+  }
+  return false;
+}
+
+std::string join_lines(const std::vector<std::string>& v, const std::string& sep) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+// Blame: for a candidate with regressions and changes in several source packages, each change is
+// put back to the baseline's version in turn (its local files left out, its archive packages pinned
+// to the baseline's) and the suites with regressions rerun. A change whose undoing makes the
+// regressions pass causes them. Only within one release: another release's versions do not mix.
+void blame_regressions(RunRecord& run, std::vector<StreamWork>& streams, const std::vector<PlanSuite>& suites,
+                       const fs::path& scratch, unsigned jobs,
+                       const std::function<std::map<std::string, std::string>(std::size_t)>& options_of,
+                       const std::function<std::unique_ptr<Suite>(std::size_t)>& load_suite) {
+  const auto& base = run.streams[0];
+  auto channel_of = [](const CandidateSpec& s) { return s.is_local() ? parse_candidate_spec(s.base_text()) : s; };
+  for (std::size_t st = 1; st < run.streams.size(); ++st) {
+    auto& rec = run.streams[st];
+    if (rec.identical_to_baseline || !streams[st].not_run.empty()) continue;
+    std::map<std::size_t, std::set<std::string>> regressions;  // suite -> case ids
+    for (const auto& v : run.verdicts)
+      if (v.stream == st && v.verdict == Verdict::regression) regressions[v.suite].insert(v.id);
+    if (regressions.empty()) continue;
+    auto cand_channel = channel_of(rec.spec), base_channel = channel_of(base.spec);
+    if (cand_channel.family != base_channel.family || cand_channel.release != base_channel.release) continue;
+    std::map<std::string, std::vector<Package>> groups;  // source package -> its changed binaries
+    for (const auto& p : changed_packages(base, rec)) groups[p.source.empty() ? p.name : p.source].push_back(p);
+    if (groups.size() < 2) continue;
+    std::vector<std::string> names;
+    for (const auto& [g, _] : groups) names.push_back(g);
+    std::vector<BlameEntry> entries(names.size());
+    log::info("[" + rec.name + "] " + std::to_string(groups.size()) + " source packages changed; finding which one the " +
+              "regressions come from");
+    parallel_for(names.size(), jobs, [&](std::size_t gi) {
+      const auto& group = groups[names[gi]];
+      auto& e = entries[gi];
+      e.source = names[gi];
+      SuiteContext ctx = streams[st].context;
+      ctx.stream = rec.name + "-without-" + names[gi];
+      for (const auto& p : group) {
+        const Package* b = base.packages.find(p.name);
+        e.changes.push_back(p.name + " " + (b ? b->evr() : std::string("(none)")) + " -> " + p.evr());
+        if (!p.file.empty())
+          ctx.local_packages.erase(std::remove(ctx.local_packages.begin(), ctx.local_packages.end(), fs::path(p.file)),
+                                   ctx.local_packages.end());
+        auto& pins = ctx.pins.packages;
+        pins.erase(std::remove_if(pins.begin(), pins.end(), [&](const Package& q) { return q.name == p.name; }), pins.end());
+        if (b) pins.push_back(*b);
+      }
+      std::size_t total = 0, now_pass = 0;
+      for (const auto& [si, ids] : regressions) {
+        auto suite = load_suite(si);
+        auto r = run_suite(*suite, suites[si].name, ctx, scratch / ctx.stream / suites[si].name, options_of(si));
+        if (!r.error.empty()) {
+          e.finding = "unknown";
+          e.detail = "the suites did not run without this change: " + r.error;
+          return;
+        }
+        for (const auto& c : r.results)
+          if (ids.count(c.id)) {
+            ++total;
+            if (c.outcome == Outcome::pass) ++now_pass;
+          }
+      }
+      e.finding = total > 0 && now_pass == total ? "causes" : now_pass == 0 ? "not involved" : "partly";
+      e.detail = std::to_string(now_pass) + " of " + std::to_string(total) + " regressions pass with " + names[gi] +
+                 " put back to the baseline's version";
+    });
+    rec.blame = std::move(entries);
+  }
+}
 
 }  // namespace
 
@@ -183,6 +367,8 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
   run.timings.push_back({"load", since(t0)});
 
   // 2. Exact versions per stream. A local candidate is its base channel with the local files on top.
+  // A stream whose versions cannot be resolved is not run (ERROR), unless the user asked for
+  // --unpinned: testing "whatever the channel installs" silently could test the baseline's packages.
   t0 = Clock::now();
   for (auto& w : streams) {
     const auto& spec = w.record.spec;
@@ -196,99 +382,157 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
         w.record.packages = res.packages;
         w.record.transaction = res.transaction;
       } catch (const InfraError& e) {
-        // Without metadata the channel's own choice is tested; the images record what it was.
-        log::warn(spec.text + ": versions not resolved (" + e.what() + "); testing what the channel installs");
+        if (rq.unpinned) {
+          log::warn(spec.text + ": versions not resolved (" + e.what() + "); --unpinned: testing what the channel installs");
+        } else {
+          w.not_run = "the versions of " + spec.text + " could not be resolved, so nothing was tested on it: " + e.what() +
+                      " (rerun when the mirror answers; --unpinned tests whatever the channel installs instead)";
+          w.record.errors.push_back(w.not_run);
+          log::warn("[" + w.record.name + "] " + w.not_run);
+        }
       }
     }
     for (const auto& f : w.local_files) {
       auto p = read_local_package(spec.family, f);
+      p.file = f.string();
       auto& pk = w.record.packages.packages;
       pk.erase(std::remove_if(pk.begin(), pk.end(), [&](auto& q) { return q.name == p.name; }), pk.end());
       pk.push_back(p);
     }
     w.record.packages.family = spec.family;
+    auto& ctx = w.context;
+    ctx.stream = w.record.name;
+    ctx.spec = spec;
     // Pins: resolved versions for the archive's packages; local files are installed as files.
-    w.pins.family = spec.family;
+    ctx.pins.family = spec.family;
     for (const auto& p : w.record.packages.packages)
-      if (p.repo != "local") w.pins.packages.push_back(p);
-    w.sources = !rq.debian_sources_override.empty() ? rq.debian_sources_override
-                : spec.family == Family::debian     ? debian_apt_sources(channel, sv.mirrors)
-                                                    : std::vector<std::string>{};
+      if (p.repo != "local") ctx.pins.packages.push_back(p);
+    ctx.local_packages = w.local_files;
+    ctx.sources = !rq.debian_sources_override.empty() ? rq.debian_sources_override
+                  : spec.family == Family::debian     ? debian_apt_sources(channel, sv.mirrors)
+                                                      : std::vector<std::string>{};
+    ctx.allow_expired_metadata = rq.allow_expired_metadata;
+    ctx.run_id = run.run_id;
+  }
+  // A candidate that resolves to exactly the baseline's packages has nothing to compare.
+  const auto& base_rec = streams[0].record;
+  for (std::size_t i = 1; i < streams.size(); ++i) {
+    auto& w = streams[i];
+    if (!w.not_run.empty() || !streams[0].not_run.empty() || !w.local_files.empty() || w.record.packages.packages.empty())
+      continue;
+    if (w.record.packages.hash() == base_rec.packages.hash() && w.record.transaction == base_rec.transaction) {
+      w.record.identical_to_baseline = true;
+      log::info("[" + w.record.name + "] " + w.record.spec.text + " resolves to the baseline's packages; not run");
+    }
   }
   run.timings.push_back({"resolve", since(t0)});
 
   // 3. Testbeds: only now may containers start.
   auto [images, podman] = sv.testbeds ? sv.testbeds() : std::pair<ImageStore*, const Podman*>{nullptr, nullptr};
+  for (auto& w : streams) {
+    w.context.images = images;
+    w.context.podman = podman;
+  }
   TempDir scratch("harness-run");
+  unsigned jobs = rq.jobs ? rq.jobs : std::max(1u, std::thread::hardware_concurrency());
+  auto options_of = [&](std::size_t si) { return run.suites[si].options; };
 
   // 4. Streams in parallel, each with its own testbeds.
   t0 = Clock::now();
-  unsigned jobs = rq.jobs ? rq.jobs : std::max(1u, std::thread::hardware_concurrency());
-  jobs = std::min<unsigned>(jobs, streams.size());
-  std::atomic<std::size_t> next{0};
-  std::mutex err_mutex;
-  std::exception_ptr fatal;
-  auto worker = [&] {
-    for (std::size_t i; (i = next++) < streams.size();) {
-      auto& w = streams[i];
-      auto ts = Clock::now();
-      w.results.resize(suites.size());
-      for (std::size_t si = 0; si < suites.size(); ++si) {
-        {
-          std::lock_guard lock(err_mutex);
-          if (fatal) return;
-        }
-        SuiteContext ctx;
-        ctx.stream = w.record.name;
-        ctx.spec = w.record.spec;
-        ctx.pins = w.pins;
-        ctx.local_packages = w.local_files;
-        ctx.sources = w.sources;
-        ctx.allow_expired_metadata = rq.allow_expired_metadata;
-        ctx.images = images;
-        ctx.podman = podman;
-        ctx.run_id = run.run_id;
-        ctx.work_dir = scratch.path() / w.record.name / suites[si].name;
-        ctx.options = run.suites[si].options;
-        fs::create_directories(ctx.work_dir);
-        log::info("[" + w.record.name + "] " + suites[si].name + " on " + w.record.spec.text + " (" +
-                  std::to_string(w.suites[si]->case_count()) + " cases)");
-        try {
-          w.results[si] = w.suites[si]->run(ctx);
-          for (auto& c : w.results[si])
-            if (c.suite.empty()) c.suite = suites[si].name;
-        } catch (const InfraError& e) {
-          w.record.errors.push_back(suites[si].name + ": " + e.what());
-          log::warn("[" + w.record.name + "] " + suites[si].name + ": " + e.what());
-        } catch (const UsageError& e) {
-          // e.g. a pinned version the channel does not have: this stream cannot be tested.
-          w.record.errors.push_back(suites[si].name + ": " + e.what());
-          log::warn("[" + w.record.name + "] " + suites[si].name + ": " + e.what());
-        } catch (...) {
-          std::lock_guard lock(err_mutex);
-          if (!fatal) fatal = std::current_exception();
-          return;
-        }
-        for (const auto& img : ctx.images_used)
-          w.record.images.push_back({.suite = suites[si].name, .tag = img.tag, .id = img.id, .requested = img.requested});
+  std::vector<std::vector<Image>> stream_images(streams.size());
+  parallel_for(streams.size(), jobs, [&](std::size_t i) {
+    auto& w = streams[i];
+    auto ts = Clock::now();
+    w.results.resize(suites.size());
+    if (w.record.identical_to_baseline) return;
+    for (std::size_t si = 0; si < suites.size(); ++si) {
+      if (!w.not_run.empty()) {
+        w.results[si] = planned_with(*w.suites[si], suites[si].name, Outcome::error, w.not_run, "");
+        continue;
       }
-      w.record.seconds = std::chrono::duration<double>(Clock::now() - ts).count();
+      log::info("[" + w.record.name + "] " + suites[si].name + " on " + w.record.spec.text + " (" +
+                std::to_string(w.suites[si]->case_count()) + " cases)");
+      auto r = run_suite(*w.suites[si], suites[si].name, w.context, scratch.path() / w.record.name / suites[si].name,
+                         options_of(si));
+      if (!r.error.empty()) w.record.errors.push_back(r.error);
+      w.results[si] = std::move(r.results);
+      for (const auto& img : r.images) {
+        w.record.images.push_back({.suite = suites[si].name, .tag = img.tag, .id = img.id, .requested = img.requested});
+        stream_images[i].push_back(img);
+      }
     }
-  };
-  {
-    std::vector<std::jthread> threads;
-    for (unsigned j = 1; j < jobs; ++j) threads.emplace_back(worker);
-    worker();
-  }
-  if (fatal) std::rethrow_exception(fatal);
+    w.record.seconds = std::chrono::duration<double>(Clock::now() - ts).count();
+  });
   run.timings.push_back({"streams", since(t0)});
 
-  // 5. Classify and report.
+  // 5. Classify.
   for (auto& w : streams) {
-    run.streams.push_back(std::move(w.record));
+    run.streams.push_back(w.record);
     for (std::size_t si = 0; si < suites.size(); ++si) run.suites[si].results.push_back(std::move(w.results[si]));
   }
+  for (auto& s : run.suites) s.reruns.resize(run.streams.size());
   classify_run(run);
+
+  // 6. Reruns: a difference between baseline and candidate must reproduce before it is called
+  // REGRESSION or FIXED; the suite runs again on both sides, and a case whose outcome moves is FLAKY.
+  t0 = Clock::now();
+  if (rq.reruns > 0) {
+    // (suite, stream) pairs to rerun, with the case ids that differed.
+    std::map<std::pair<std::size_t, std::size_t>, std::set<std::string>> differing;
+    for (const auto& v : run.verdicts)
+      if (v.verdict == Verdict::regression || v.verdict == Verdict::fixed) {
+        differing[{v.suite, v.stream}].insert(v.id);
+        differing[{v.suite, 0}].insert(v.id);
+      }
+    // One work item per (suite, stream): a suite instance is not shared between threads.
+    std::vector<std::pair<std::size_t, std::size_t>> work;
+    for (const auto& [key, ids] : differing) work.push_back(key);
+    if (!work.empty()) log::info("rerunning " + std::to_string(work.size()) + " suite runs " + std::to_string(rq.reruns) +
+                                 " times: cases differ between baseline and candidate");
+    std::mutex m;
+    parallel_for(work.size(), jobs, [&](std::size_t i) {
+      auto [si, st] = work[i];
+      auto& w = streams[st];
+      const auto& ids = differing.at({si, st});
+      for (unsigned k = 1; k <= rq.reruns; ++k) {
+        auto r = run_suite(*w.suites[si], suites[si].name, w.context,
+                           scratch.path() / (w.record.name + "-rerun-" + std::to_string(k)) / suites[si].name, options_of(si));
+        if (!r.error.empty()) continue;  // infrastructure trouble in a rerun says nothing about the case
+        std::lock_guard lock(m);
+        for (const auto& c : r.results)
+          if (ids.count(c.id) && c.outcome != Outcome::error) run.suites[si].reruns[st][c.id].push_back(c.outcome);
+      }
+    });
+    if (!work.empty()) classify_run(run);
+  }
+  run.timings.push_back({"reruns", since(t0)});
+
+  // 7. What of each candidate was exercised, and blame for regressions among several changes.
+  t0 = Clock::now();
+  for (std::size_t st = 1; st < run.streams.size(); ++st) {
+    auto& rec = run.streams[st];
+    if (rec.identical_to_baseline || !streams[st].not_run.empty()) continue;
+    auto changes = changed_packages(run.streams[0], rec);
+    for (const auto& p : changes) {
+      rec.changed.push_back(package_line(p));
+      if (!image_holds(stream_images[st], rec.spec.family, p)) rec.not_exercised.push_back(package_line(p));
+    }
+    // (A stream whose suites recorded no image at all cannot tell; that is only a test seam.)
+    if (!changes.empty() && rec.not_exercised.size() == changes.size() && !stream_images[st].empty())
+      rec.errors.push_back("not tested: no suite installed any of the candidate's changed packages (" +
+                           join_lines(rec.not_exercised, ", ") + "); name a suite that uses them, or add one");
+    else if (!rec.not_exercised.empty())
+      log::warn("[" + rec.name + "] not exercised by any suite: " + join_lines(rec.not_exercised, ", "));
+  }
+  // Blame reruns run side by side, each with suite instances of its own.
+  auto load_suite = [&](std::size_t si) {
+    auto suite = sv.make_suite(suites[si].name);
+    suite->load(rq.scenarios_dir / suites[si].name, options_of(si));
+    return suite;
+  };
+  if (rq.blame) blame_regressions(run, streams, suites, scratch.path(), jobs, options_of, load_suite);
+  run.timings.push_back({"blame", since(t0)});
+
   run.seconds = since(t_start);
   t0 = Clock::now();
   out.report_dir = write_reports(run, rq.reports_dir);

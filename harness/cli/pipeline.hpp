@@ -1,6 +1,8 @@
 // One harness run: load every suite (before any container starts), resolve each stream's exact
 // package versions, run the baseline and candidate streams in parallel (threads, each with its own
-// testbeds), classify, write the reports. Shared by `run`, `prepush` and `nightly`.
+// testbeds), classify, rerun what differs (FLAKY), say what of each candidate no suite exercised,
+// blame the changed package behind regressions, write the reports. Shared by `run`, `prepush` and
+// `nightly`.
 #pragma once
 #include <filesystem>
 #include <functional>
@@ -27,6 +29,13 @@ struct RunRequest {
   std::string run_id;                         // empty: generated (UTC time + random)
   unsigned jobs = 0;                          // streams at once; 0: the number of cores
   bool allow_expired_metadata = false;
+  // A stream whose versions cannot be resolved is ERROR; with unpinned it tests what its channel installs.
+  bool unpinned = false;
+  // A case that differs between baseline and candidate is rerun this many times on each side before
+  // it is called REGRESSION or FIXED (FLAKY when an outcome moves).
+  unsigned reruns = 2;
+  // Name the changed source package behind a candidate's regressions (reruns per changed package).
+  bool blame = true;
   std::vector<std::string> debian_sources_override;  // tests only: empty uses the channel's
   // Resolutions done beforehand (nightly), keyed by spec text; the rest are resolved here.
   std::map<std::string, Resolution> resolved;

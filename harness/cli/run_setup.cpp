@@ -34,8 +34,8 @@ RunRequest make_run_request(Context& ctx, const RunSetup& s) {
   if (!s.candidates.empty() && s.baseline.empty() && !rq.plan.baseline)
     throw UsageError("--candidate needs --baseline (or a plan that names one)");
   if (!s.baseline.empty()) {
+    // A local baseline is fine too: the build with a fix against the build without it.
     rq.plan.baseline = parse_candidate_spec(s.baseline);
-    if (rq.plan.baseline->is_local()) throw UsageError("--baseline must be a distribution channel, not local:");
     if (s.candidates.empty() && rq.plan.candidates.empty()) throw UsageError("--baseline needs at least one --candidate");
   }
   if (!s.candidates.empty()) {
@@ -56,6 +56,9 @@ RunRequest make_run_request(Context& ctx, const RunSetup& s) {
   rq.scenarios_dir = ctx.scenarios_dir();
   rq.reports_dir = s.out.empty() ? ctx.reports_dir() : std::filesystem::path(s.out);
   rq.jobs = s.jobs;
+  rq.unpinned = s.unpinned;
+  rq.reruns = s.reruns;
+  rq.blame = !s.no_blame;
   rq.allow_expired_metadata = ctx.allow_expired_metadata;
 
   // The reproducer: every choice spelled out, so it runs the same on any host.
@@ -66,6 +69,7 @@ RunRequest make_run_request(Context& ctx, const RunSetup& s) {
   for (const auto& su : rq.only_suites) argv.insert(argv.end(), {"--suite", su});
   for (const auto& p : s.packages) argv.insert(argv.end(), {"--package", p});
   if (!s.queues.empty()) argv.insert(argv.end(), {"--queues", rq.suite_options["exiqgrep"]["queues"]});
+  if (s.unpinned) argv.push_back("--unpinned");
   if (ctx.allow_expired_metadata) argv.insert(argv.begin() + 1, "--allow-expired-metadata");
   rq.command = shell_quote(argv);
   return rq;

@@ -18,6 +18,9 @@ struct RunSetup {
   std::string queues;
   std::string out;
   unsigned jobs = 0;
+  bool unpinned = false;  // test what a channel installs when its versions cannot be resolved
+  unsigned reruns = 2;    // reruns of a case that differs before it is REGRESSION/FIXED (else FLAKY)
+  bool no_blame = false;  // do not bisect a candidate's changed packages behind its regressions
 };
 
 // The plan a run uses; the reproducer command names every spec explicitly.

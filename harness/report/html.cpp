@@ -43,6 +43,7 @@ std::string css_class(Verdict v) {
     case Verdict::always_fail: return "always";
     case Verdict::error: return "error";
     case Verdict::skip: return "skip";
+    case Verdict::flaky: return "flaky";
   }
   return "error";
 }
@@ -65,6 +66,7 @@ int severity(Verdict v) {
     case Verdict::fail: return 4;
     case Verdict::always_fail: return 3;
     case Verdict::fixed: return 2;
+    case Verdict::flaky: return 2;
     case Verdict::pass: return 1;
     case Verdict::skip: return 0;
   }
@@ -213,7 +215,7 @@ void group_grid(std::ostringstream& o, const RunRecord& run, const VerdictIndex&
 const char* kStyle = R"(body{font-family:sans-serif;margin:1.5em;color:#222}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #bbb;padding:.25em .5em;font-size:90%;text-align:left}
 .pass{background:#c8f0c8}.fixed{background:#9fd8ff}.fail{background:#ffd0a0}.always{background:#e8d8a8}
-.regression{background:#ff8080;font-weight:bold}.error{background:#d0a0ff}.skip{background:#eee}.none{background:#fff;color:#999}
+.regression{background:#ff8080;font-weight:bold}.error{background:#d0a0ff}.skip{background:#eee}.flaky{background:#f0e0ff}.none{background:#fff;color:#999}
 pre{background:#f6f6f6;padding:.5em;overflow-x:auto;max-height:40em}ins{background:#d0ffd0;text-decoration:none}
 del{background:#ffd0d0;text-decoration:none}details{margin:.3em 0}summary{cursor:pointer})";
 
@@ -243,6 +245,14 @@ std::string html_report(const RunRecord& run) {
                (r.advisory.empty() ? "" : " " + r.advisory))
         << "<br>";
     for (const auto& e : s.errors) o << "<span class=\"error\">" << esc(e) << "</span><br>";
+    if (s.identical_to_baseline) o << "<b>identical to the baseline's packages: not run</b><br>";
+    for (const auto& p : s.not_exercised) o << "<span class=\"fail\">not exercised by any suite: " << esc(p) << "</span><br>";
+    for (const auto& b : s.blame) {
+      std::string what;
+      for (const auto& c : b.changes) what += (what.empty() ? "" : ", ") + c;
+      o << "<span class=\"" << (b.finding == "causes" ? "regression" : "pass") << "\">blame " << esc(b.source) << ": "
+        << esc(b.finding) << " (" << esc(what) << "; " << esc(b.detail) << ")</span><br>";
+    }
     o << "</td><td>";
     for (const auto& i : s.images) o << esc(i.suite + ": " + i.tag + " " + i.id.substr(0, 12)) << "<br>";
     o << "</td></tr>\n";

@@ -76,6 +76,13 @@ std::string junit_xml(const RunRecord& run) {
       for (const auto& f : stream.local_packages) property(props, "local-package", f);
       for (const auto& [k, v] : suite.options) property(props, "option:" + k, v);
       for (const auto& e : stream.errors) property(props, "stream-error", one_line(e));
+      if (stream.identical_to_baseline) property(props, "identical-to-baseline", "not run: same package set as the baseline");
+      for (const auto& p : stream.not_exercised) property(props, "not-exercised", p);
+      for (const auto& b : stream.blame) {
+        std::string what;
+        for (const auto& c : b.changes) what += (what.empty() ? "" : ", ") + c;
+        property(props, "blame:" + b.source, b.finding + ": " + what + " (" + one_line(b.detail) + ")");
+      }
 
       for (const auto& c : cases) {
         const CaseVerdict* v = stream.baseline ? nullptr : index.find(si, st, c.id);
@@ -86,7 +93,13 @@ std::string junit_xml(const RunRecord& run) {
         tc->SetAttribute("time", format_seconds(c.seconds).c_str());
         time += c.seconds;
         std::string msg = one_line(c.message);
-        if (c.outcome == Outcome::skip) {
+        if (v && v->verdict == Verdict::flaky) {
+          // Surefire's form: the case does not fail the build; each outcome that moved is a flakyFailure.
+          auto* f = tc->InsertNewChildElement("flakyFailure");
+          f->SetAttribute("type", "flaky");
+          f->SetAttribute("message", clean("FLAKY: " + one_line(v->reason)).c_str());
+          f->SetText(clean(v->reason).c_str());
+        } else if (c.outcome == Outcome::skip) {
           ++skipped;
           tc->InsertNewChildElement("skipped")->SetText(clean(msg.empty() ? "skipped" : msg).c_str());
         } else if (c.outcome == Outcome::error) {

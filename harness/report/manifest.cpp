@@ -40,8 +40,14 @@ std::string manifest_json(const RunRecord& run) {
                        {"local_packages", s.local_packages},
                        {"images", images},
                        {"errors", json::array()},
+                       {"identical_to_baseline", s.identical_to_baseline},
+                       {"changed", s.changed},
+                       {"not_exercised", s.not_exercised},
+                       {"blame", json::array()},
                        {"seconds", s.seconds}});
     for (const auto& e : s.errors) streams.back()["errors"].push_back(clean(e));
+    for (const auto& b : s.blame)
+      streams.back()["blame"].push_back({{"source", b.source}, {"changes", b.changes}, {"finding", b.finding}, {"detail", clean(b.detail)}});
   }
   j["streams"] = streams;
   json suites = json::array();

@@ -17,6 +17,7 @@ const char* heading(Verdict v) {
     case Verdict::fail: return "FAIL (no baseline result to compare with)";
     case Verdict::always_fail: return "ALWAYS-FAIL (fail on both; not a regression)";
     case Verdict::skip: return "SKIPPED";
+    case Verdict::flaky: return "FLAKY (differed once, but reruns gave another outcome: not the candidate's doing)";
     case Verdict::pass: return "PASS";
   }
   return "";
@@ -36,7 +37,30 @@ std::string summary_text(const RunRecord& run, std::size_t max_chars) {
   if (!run.plan_name.empty()) head += "Plan: " + run.plan_name + (run.plan_summary.empty() ? "" : " - " + one_line(run.plan_summary)) + "\n";
   std::string line;
   for (auto v : kAllVerdicts) line += (line.empty() ? "" : ", ") + std::to_string(counts[v]) + " " + to_string(v);
-  head += "Verdicts: " + line + "\n\n";
+  head += "Verdicts: " + line + "\n";
+  // What was not tested, and who is to blame, before anything else.
+  for (const auto& s : run.streams) {
+    if (s.identical_to_baseline)
+      head += "IDENTICAL: " + s.spec.text + " resolves to the baseline's packages; not run, nothing to compare\n";
+    if (!s.not_exercised.empty()) {
+      std::string list;
+      for (const auto& p : s.not_exercised) list += (list.empty() ? "" : ", ") + p;
+      head += "NOT EXERCISED by any suite on " + s.name + " (no image held them, so no case tested them): " + list + "\n";
+    }
+    std::string causes, cleared;
+    for (const auto& b : s.blame) {
+      std::string what;
+      for (const auto& c : b.changes) what += (what.empty() ? "" : ", ") + c;
+      if (b.finding == "causes" || b.finding == "partly")
+        causes += (causes.empty() ? "" : "; ") + what + (b.finding == "partly" ? " (partly: " + b.detail + ")" : "");
+      else
+        cleared += (cleared.empty() ? "" : "; ") + what + (b.finding == "unknown" ? " (unknown: " + one_line(b.detail) + ")" : "");
+    }
+    if (!s.blame.empty())
+      head += "BLAME on " + s.name + ": " + (causes.empty() ? "no single change explains the regressions" : "caused by " + causes) +
+              (cleared.empty() ? "" : "; not involved: " + cleared) + "\n";
+  }
+  head += "\n";
   for (const auto& s : run.streams) {
     head += (s.baseline ? std::string("Baseline ") : "Candidate (" + s.name + ") ") + s.spec.text + ":\n    " +
             versions_line(s, 12) + "\n";

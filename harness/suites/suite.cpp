@@ -1,6 +1,7 @@
 #include "harness/suites/suite.hpp"
 
 #include <mutex>
+#include <set>
 
 #include "harness/common/error.hpp"
 #include "harness/common/process.hpp"
@@ -23,19 +24,21 @@ ImageRequest SuiteContext::image_for(const std::vector<std::string>& package_nam
   req.release = spec.release;
   req.sources = sources;
   req.allow_expired_metadata = allow_expired_metadata;
-  std::map<std::string, std::filesystem::path> local_by_name;
+  // Every candidate file goes with every image: the image recipe installs each one whose package
+  // the image holds, so a candidate package pulled in as a dependency is the candidate's too.
+  req.local_packages = local_packages;
+  std::set<std::string> local_names;
   for (const auto& f : local_packages) {
     std::vector<std::string> argv = spec.family == Family::debian
         ? std::vector<std::string>{"dpkg-deb", "-f", f.string(), "Package"}
         : std::vector<std::string>{"rpm", "-qp", "--qf", "%{NAME}", f.string()};
     auto r = run_process(argv, {.timeout = std::chrono::seconds(30)});
     if (!r.ok()) throw UsageError(f.string() + ": not a readable package: " + r.err);
-    auto name = r.out.substr(0, r.out.find('\n'));
-    local_by_name[name] = f;
+    local_names.insert(r.out.substr(0, r.out.find('\n')));
   }
   for (const auto& name : package_names) {
-    if (auto it = local_by_name.find(name); it != local_by_name.end()) {
-      req.local_packages.push_back(it->second);
+    if (local_names.count(name)) {
+      req.packages.push_back(name);  // the candidate's file; the recipe prefers it
     } else if (const Package* p = pins.find(name)) {
       req.packages.push_back(p->install_spec(spec.family));
     } else {

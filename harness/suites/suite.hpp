@@ -69,6 +69,10 @@ class Suite {
   // ("file:line: ...") before any container starts.
   virtual void load(const std::filesystem::path& scenarios_dir, const std::map<std::string, std::string>& options) = 0;
   virtual std::size_t case_count() const = 0;
+  // Every case run() reports, with id, group, summary and refs and no outcome yet: what a stream
+  // reports for the cases it could not run (no metadata, a package that does not install), so no
+  // case vanishes from the reports.
+  virtual std::vector<CaseResult> planned_cases() const = 0;
   // Runs every case against one stream. Infrastructure trouble for a single case is that case's
   // Outcome::error; trouble that stops the whole stream throws InfraError.
   virtual std::vector<CaseResult> run(SuiteContext& ctx) = 0;

@@ -1,6 +1,8 @@
 #include "harness/testbed/image.hpp"
 
 #include <fcntl.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -94,6 +96,72 @@ std::pair<std::string, std::string> local_package_identity(Family family, const 
 
 std::string normalize_rpm_evr(const std::string& evr) {
   return evr.rfind("0:", 0) == 0 ? evr.substr(2) : evr;
+}
+
+struct LocalPackage {
+  std::filesystem::path file;
+  std::string name, version;
+};
+
+// The build context's local/ folder: the candidate's files and what the recipe needs to prefer them
+// (containers/<family>/Containerfile says how each file is used).
+void write_local_repo(Family family, const std::filesystem::path& dir, const std::vector<LocalPackage>& local,
+                      const std::vector<std::string>& packages) {
+  std::set<std::string> named;
+  for (const auto& p : packages) named.insert(split_pin(family, p).first);
+  std::string index, names, named_files, preferences, stanzas;
+  for (const auto& l : local) {
+    std::filesystem::copy_file(l.file, dir / l.file.filename());
+    names += l.name + "\n";
+    index += l.name + " " + l.file.filename().string() + "\n";
+    if (named.count(l.name)) named_files += l.file.filename().string() + "\n";
+    if (family != Family::debian) continue;
+    auto control = run_process({"dpkg-deb", "-f", l.file.string()}, {.timeout = 30s});
+    if (!control.ok()) throw UsageError(l.file.string() + ": cannot read its control fields (" + control.err + ")");
+    std::string c = control.out;
+    while (!c.empty() && c.back() == '\n') c.pop_back();
+    stanzas += c + "\nFilename: ./" + l.file.filename().string() + "\nSize: " +
+               std::to_string(std::filesystem::file_size(l.file)) + "\nSHA256: " + sha256_file_hex(l.file) + "\n\n";
+    preferences += "Package: " + l.name + "\nPin: version " + l.version + "\nPin-Priority: 1001\n\n";
+  }
+  if (local.empty()) return;
+  if (family == Family::debian) {
+    write_file(dir / "Packages", stanzas);
+    write_file(dir / "preferences", preferences);
+    write_file(dir / "names", names);
+  } else {
+    write_file(dir / "named", named_files);
+    write_file(dir / "index", index);
+  }
+}
+
+// What the recipe's install step names: dnf gets a named candidate package as its file (local/named),
+// not as a name that the repositories would also answer; apt takes the name (the pin prefers the file).
+std::vector<std::string> packages_to_name(Family family, const std::vector<std::string>& packages,
+                                          const std::vector<LocalPackage>& local) {
+  if (family == Family::debian) return packages;
+  std::vector<std::string> out;
+  for (const auto& p : packages)
+    if (std::none_of(local.begin(), local.end(), [&](const LocalPackage& l) { return l.name == split_pin(family, p).first; }))
+      out.push_back(p);
+  return out;
+}
+
+// apt's and dnf's own words say whose fault a failed install is. The package's: dependencies that
+// cannot be met, a maintainer script or an unpack that fails. The machinery's: anything that did
+// not reach the archive or the container (those words win when both appear).
+bool install_failed_for_package(const std::string& log) {
+  for (const char* infra : {"Failed to fetch", "Unable to fetch", "Could not resolve", "Temporary failure resolving",
+                            "Could not connect", "Connection failed", "Connection timed out", "Hash Sum mismatch",
+                            "is not valid yet", "is no longer valid", "Cannot download", "Curl error",
+                            "No space left on device", "Failed to download metadata"})
+    if (log.find(infra) != std::string::npos) return false;
+  for (const char* pkg : {"unmet dependencies", "Unable to correct problems", "held broken packages",
+                          "returned an error code", "dpkg: error processing", "but it is not installable",
+                          "but it is not going to be installed", "nothing provides", "conflicting requests",
+                          "conflicts with", "Problem: ", "scriptlet failed", "Error in PREIN", "Error in POSTIN"})
+    if (log.find(pkg) != std::string::npos) return true;
+  return false;
 }
 }  // namespace
 
@@ -190,10 +258,11 @@ Image ImageStore::ensure(const ImageRequest& req) {
   std::string apt_options = req.allow_expired_metadata ? "-o Acquire::Check-Valid-Until=false" : "";
   Sha256 h;
   h.field(recipe).field(base_id).field(join(req.sources, "\n")).field(join(packages, " ")).field(apt_options);
-  std::vector<std::pair<std::string, std::string>> local_ids;
+  std::vector<LocalPackage> local;
   for (const auto& f : req.local_packages) {
     h.field(sha256_file_hex(f));
-    local_ids.push_back(local_package_identity(req.family, f));
+    auto [name, version] = local_package_identity(req.family, f);
+    local.push_back({f, name, version});
   }
   std::string hash = h.hex().substr(0, 16);
   std::string tag = "localhost/harness/" + to_string(req.family) + ":" + req.release + "-" + hash;
@@ -205,13 +274,13 @@ Image ImageStore::ensure(const ImageRequest& req) {
   TempDir ctx("harness-build");
   std::filesystem::create_directories(ctx.path() / "local");
   std::filesystem::copy_file(recipe_path, ctx.path() / "Containerfile");
-  for (const auto& f : req.local_packages) std::filesystem::copy_file(f, ctx.path() / "local" / f.filename());
+  write_local_repo(req.family, ctx.path() / "local", local, packages);
   std::string tmp_tag = tag + "-unverified";
   log::info("building image " + tag + " (" + join(packages, " ") + ")");
   std::vector<std::string> args{"build", "--pull=never", "--network", "host", "-t", tmp_tag,
                                 "--build-arg", "BASE=" + base,
                                 "--build-arg", "SOURCES=" + join(req.sources, "\n"),
-                                "--build-arg", "PACKAGES=" + join(packages, " "),
+                                "--build-arg", "PACKAGES=" + join(packages_to_name(req.family, packages, local), " "),
                                 "--build-arg", "APT_OPTIONS=" + apt_options};
   auto extra = podman_.container_args();
   args.insert(args.end(), extra.begin(), extra.end());
@@ -221,6 +290,10 @@ Image ImageStore::ensure(const ImageRequest& req) {
   if (!r.ok()) {
     std::string out = r.out + r.err;
     if (out.size() > 3000) out = out.substr(out.size() - 3000);
+    if (!r.timed_out && install_failed_for_package(out))
+      throw PackageError("the packages do not install (" + to_string(req.family) + " " + req.release + ": " +
+                             join(packages, " ") + (local.empty() ? "" : " + " + std::to_string(local.size()) + " local files") + ")",
+                         out);
     // apt's own words ("Version '4.96-99' for 'exim4-base' was not found") tell the user what to fix.
     throw InfraError("image build for " + to_string(req.family) + " " + req.release + " with [" + join(packages, " ") +
                      "] failed" + (r.timed_out ? " (timed out)" : "") + ":\n" + out);
@@ -255,7 +328,9 @@ Image ImageStore::ensure(const ImageRequest& req) {
     auto [name, version] = split_pin(req.family, p);
     check_one(name, version);
   }
-  for (const auto& [name, version] : local_ids) check_one(name, version);
+  // Every candidate file whose package the image holds, named or pulled in, is the installed one.
+  for (const auto& l : local)
+    if (img.installed.count(l.name)) check_one(l.name, l.version);
   if (!mismatches.empty()) {
     podman_.run({"rmi", "-f", tmp_tag}, 60s, "", true);
     throw InfraError("image " + tag + " does not hold the requested packages: " + join(mismatches, "; "));

@@ -19,7 +19,10 @@ struct ImageRequest {
   std::string release;                       // bookworm / 41
   std::vector<std::string> sources;          // Debian: sources.list lines; Fedora: repo baseurls
   std::vector<std::string> packages;         // "exim4-base=4.96-15+deb12u7" (pinned) or "perl" (any)
-  std::vector<std::filesystem::path> local_packages;  // .deb/.rpm files installed from the host
+  // A local candidate's .deb/.rpm files: each one whose package the image holds (named in
+  // `packages` by bare name, pulled in as a dependency, or already in the base) is installed from
+  // the file; the others stay out.
+  std::vector<std::filesystem::path> local_packages;
   bool allow_expired_metadata = false;       // apt: Acquire::Check-Valid-Until=false (stale sid/forky)
 };
 
@@ -44,8 +47,9 @@ class ImageStore {
   ImageStore(const Podman& podman, ImageStoreOptions options);
   // The distro's base image tag, built (debootstrap) or pulled when missing.
   std::string ensure_base(Family family, const std::string& release, bool allow_expired_metadata = false);
-  // Builds (or reuses) and verifies. Throws InfraError when the build fails or an installed
-  // version differs from a pin; UsageError when a pinned version does not exist.
+  // Builds (or reuses) and verifies. Throws PackageError when the packages themselves do not
+  // install (unmet dependencies, a failing maintainer script), InfraError when the build fails
+  // otherwise or an installed version differs from a pin.
   Image ensure(const ImageRequest& request);
 
   // Reads the package labels of an existing image.

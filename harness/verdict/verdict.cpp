@@ -13,6 +13,7 @@ std::string to_string(Verdict v) {
     case Verdict::always_fail: return "ALWAYS-FAIL";
     case Verdict::error: return "ERROR";
     case Verdict::skip: return "SKIP";
+    case Verdict::flaky: return "FLAKY";
   }
   return "ERROR";
 }
@@ -38,8 +39,23 @@ std::string reason_for(Verdict v, const CaseResult* base, const CaseResult* cand
       return "infrastructure error";
     case Verdict::skip: return cand->message;
     case Verdict::pass: return base ? "passes on both" : "passes on the candidate (no baseline result)";
+    case Verdict::flaky: return {};
   }
   return {};
+}
+
+std::string outcomes_text(Outcome first, const std::vector<Outcome>& reruns) {
+  std::string s = to_string(first);
+  for (auto o : reruns) s += "," + to_string(o);
+  return s;
+}
+
+// A difference that a rerun on either side does not reproduce is not the candidate's doing.
+bool unstable(Outcome first, const std::vector<Outcome>* reruns) {
+  if (!reruns) return false;
+  for (auto o : *reruns)
+    if (o != first) return true;
+  return false;
 }
 
 std::string stream_lost(const StreamRecord& s) {
@@ -57,7 +73,13 @@ void classify_run(RunRecord& run) {
     const auto& base = suite.results[0];
     std::unordered_map<std::string, const CaseResult*> base_by_id;
     for (const auto& c : base) base_by_id.emplace(c.id, &c);
+    auto reruns_of = [&](std::size_t st, const std::string& id) -> const std::vector<Outcome>* {
+      if (st >= suite.reruns.size()) return nullptr;
+      auto it = suite.reruns[st].find(id);
+      return it == suite.reruns[st].end() ? nullptr : &it->second;
+    };
     for (std::size_t st = 1; st < run.streams.size(); ++st) {
+      if (run.streams[st].identical_to_baseline) continue;
       std::unordered_map<std::string, bool> seen;
       for (const auto& c : suite.results[st]) {
         CaseVerdict v{.suite = si, .stream = st, .id = c.id, .candidate = &c};
@@ -67,6 +89,15 @@ void classify_run(RunRecord& run) {
           v.baseline = it->second;
           v.verdict = classify(it->second->outcome, c.outcome);
           v.reason = reason_for(v.verdict, v.baseline, &c);
+          const auto* rb = reruns_of(0, c.id);
+          const auto* rc = reruns_of(st, c.id);
+          if ((v.verdict == Verdict::regression || v.verdict == Verdict::fixed) &&
+              (unstable(it->second->outcome, rb) || unstable(c.outcome, rc))) {
+            v.reason = "looked like " + to_string(v.verdict) + ", but reruns disagree (baseline " +
+                       outcomes_text(it->second->outcome, rb ? *rb : std::vector<Outcome>{}) + "; candidate " +
+                       outcomes_text(c.outcome, rc ? *rc : std::vector<Outcome>{}) + "): " + c.message;
+            v.verdict = Verdict::flaky;
+          }
         } else if (!run.streams[0].errors.empty()) {
           // The baseline stream failed: without its result the case cannot be classified.
           v.verdict = Verdict::error;

@@ -13,13 +13,24 @@
 
 namespace harness {
 
-enum class Verdict { pass, fail, regression, fixed, always_fail, error, skip };
+// flaky: baseline and candidate differed once, but a rerun on one side gave another outcome, so the
+// difference is not the candidate's doing (counted and listed; it does not fail a run).
+enum class Verdict { pass, fail, regression, fixed, always_fail, error, skip, flaky };
 std::string to_string(Verdict v);
-inline constexpr Verdict kAllVerdicts[] = {Verdict::regression, Verdict::error,       Verdict::fixed, Verdict::fail,
+inline constexpr Verdict kAllVerdicts[] = {Verdict::regression, Verdict::error, Verdict::fixed, Verdict::flaky, Verdict::fail,
                                            Verdict::always_fail, Verdict::pass, Verdict::skip};
 
 // baseline may be absent (a case new in the candidate run).
 Verdict classify(const std::optional<Outcome>& baseline, Outcome candidate);
+
+// One changed source package of a candidate and whether it explains the candidate's regressions:
+// the suites rerun with that change put back to the baseline's versions.
+struct BlameEntry {
+  std::string source;                      // source package ("exim4")
+  std::vector<std::string> changes;        // "exim4-base 4.98.2-1 -> 4.98.2-1+x1"
+  std::string finding;                     // "causes" | "not involved" | "partly" | "unknown"
+  std::string detail;                      // one line: how many regressions went away
+};
 
 // An image a stream's suite started testbeds from.
 struct ImageRecord {
@@ -39,6 +50,13 @@ struct StreamRecord {
   std::vector<std::string> local_packages;  // local:DIR files
   std::vector<ImageRecord> images;
   std::vector<std::string> errors;  // infrastructure trouble that stopped a whole suite
+  // A candidate whose resolved package set equals the baseline's is not run (nothing to compare).
+  bool identical_to_baseline = false;
+  // The candidate's changed packages ("name version") and those of them no image of any suite held:
+  // a change no case exercised is said loudly, never counted as tested.
+  std::vector<std::string> changed;
+  std::vector<std::string> not_exercised;
+  std::vector<BlameEntry> blame;  // when a candidate with several changes has regressions
   double seconds = 0;
   std::string label() const { return name + " " + spec.text; }
 };
@@ -48,6 +66,8 @@ struct SuiteRecord {
   std::string package;  // the package the suite tests (JUnit classname = name.package)
   std::map<std::string, std::string> options;
   std::vector<std::vector<CaseResult>> results;  // per stream, same order as RunRecord::streams
+  // Per stream: the outcomes of reruns of cases that differed between baseline and candidate.
+  std::vector<std::map<std::string, std::vector<Outcome>>> reruns;
 };
 
 struct CaseVerdict {
@@ -76,13 +96,15 @@ struct RunRecord {
 };
 
 // Pairs every candidate stream's cases with the baseline's by id and classifies them.
-// A case missing from one side (its stream failed) is ERROR, never PASS or FAIL.
+// A case missing from one side (its stream failed) is ERROR, never PASS or FAIL. A REGRESSION or
+// FIXED case whose reruns (SuiteRecord::reruns) gave another outcome on either side is FLAKY.
+// Streams identical to the baseline have no cases and get no verdicts.
 // The record must not be modified afterwards (verdicts point into it).
 void classify_run(RunRecord& run);
 
 enum class RunStatus { ok, regression, error };
 // regression when any verdict is REGRESSION (even if other cases errored); error when any is ERROR
-// or a stream failed; ok otherwise (FAIL, ALWAYS-FAIL, FIXED and SKIP do not fail a run).
+// or a stream failed; ok otherwise (FAIL, ALWAYS-FAIL, FIXED, FLAKY and SKIP do not fail a run).
 RunStatus run_status(const RunRecord& run);
 std::map<Verdict, std::size_t> count_verdicts(const RunRecord& run);
 

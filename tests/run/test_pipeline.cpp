@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "harness/cli/pipeline.hpp"
@@ -26,7 +27,11 @@ struct Trace {
   std::atomic<int> running{0}, max_running{0};
 };
 
-// Reads "ID OUTCOME-ON-BOOKWORM OUTCOME-ON-TRIXIE" lines from <scenarios>/fake/cases.txt.
+// Reads "ID OUTCOME-ON-BOOKWORM OUTCOME-ON-TRIXIE" lines from <scenarios>/fake/cases.txt. Besides
+// pass/fail/error/skip the candidate column may say "flip" (fail, pass, fail, ... per run: flaky) or
+// "badif:NAME" (fails while the stream installs a local file of package NAME). The suite "installs"
+// exim4-base (its image record holds the stream's version) and throws PackageError on candidate
+// streams with option package_error.
 class FakeSuite : public Suite {
  public:
   explicit FakeSuite(Trace& t) : trace_(t) {}
@@ -39,12 +44,24 @@ class FakeSuite : public Suite {
     while (in >> id >> b >> c) {
       ++line;
       auto ok = [](const std::string& s) { return s == "pass" || s == "fail" || s == "error" || s == "skip"; };
-      if (!ok(b) || !ok(c)) throw UsageError((dir / "cases.txt").string() + ":" + std::to_string(line) + ": bad outcome");
+      if (!ok(b) || !(ok(c) || c == "flip" || c.rfind("badif:", 0) == 0))
+        throw UsageError((dir / "cases.txt").string() + ":" + std::to_string(line) + ": bad outcome");
       cases_.push_back({id, b, c});
     }
     options_ = options;
   }
   std::size_t case_count() const override { return cases_.size(); }
+  std::vector<CaseResult> planned_cases() const override {
+    std::vector<CaseResult> out;
+    for (const auto& [id, b, c] : cases_) {
+      CaseResult r;
+      r.id = id;
+      r.group = "g";
+      r.summary = "why " + id;
+      out.push_back(r);
+    }
+    return out;
+  }
   std::vector<CaseResult> run(SuiteContext& ctx) override {
     {
       std::lock_guard l(trace_.m);
@@ -53,15 +70,33 @@ class FakeSuite : public Suite {
     }
     int now = ++trace_.running;
     for (int m = trace_.max_running; now > m && !trace_.max_running.compare_exchange_weak(m, now);) {}
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::this_thread::sleep_for(std::chrono::milliseconds(options_.count("quick") ? 10 : 300));
     --trace_.running;
     if (options_.count("explode") && ctx.stream != "baseline") throw InfraError("podman vanished");
+    if (options_.count("package_error") && ctx.stream != "baseline")
+      throw PackageError("the packages do not install (debian trixie: exim4-base)",
+                         "E: Unable to correct problems, you have held broken packages.");
+    std::set<std::string> local_names;
+    Image img;
+    img.tag = "fake-image";
+    for (const auto& f : ctx.local_packages) {
+      auto parts = f.filename().string();
+      auto name = parts.substr(0, parts.find('_'));
+      auto version = parts.substr(name.size() + 1, parts.find('_', name.size() + 1) - name.size() - 1);
+      local_names.insert(name);
+      if (name == "exim4-base") img.installed[name] = version;
+    }
+    if (const Package* p = ctx.pins.find("exim4-base"); p && !img.installed.count("exim4-base")) img.installed["exim4-base"] = p->evr();
+    ctx.images_used.push_back(img);
+    int run_no = ++runs_;
     std::vector<CaseResult> out;
     for (const auto& [id, b, c] : cases_) {
       CaseResult r;
       r.id = id;
       r.group = "g";
-      const std::string& o = ctx.spec.release == "bookworm" && !ctx.spec.is_local() ? b : c;
+      std::string o = ctx.spec.release == "bookworm" && !ctx.spec.is_local() ? b : c;
+      if (o == "flip") o = run_no % 2 ? "fail" : "pass";
+      if (o.rfind("badif:", 0) == 0) o = local_names.count(o.substr(6)) ? "fail" : "pass";
       r.outcome = o == "pass" ? Outcome::pass : o == "fail" ? Outcome::fail : o == "error" ? Outcome::error : Outcome::skip;
       r.message = id + " " + o + " on " + ctx.spec.text;
       r.transcript = "$ exiqgrep -c\n" + o + "\n";
@@ -74,6 +109,7 @@ class FakeSuite : public Suite {
   Trace& trace_;
   std::vector<std::tuple<std::string, std::string, std::string>> cases_;
   std::map<std::string, std::string> options_;
+  int runs_ = 0;
 };
 
 struct Fixture {
@@ -137,6 +173,7 @@ const CaseVerdict& verdict_of(const RunRecord& run, const std::string& id, std::
 
 BOOST_FIXTURE_TEST_CASE(streams_run_in_parallel_and_are_classified, Fixture) {
   auto rq = request({"debian:trixie:stable"});
+  rq.reruns = 0;  // timed: two streams at once, nothing after
   auto t0 = std::chrono::steady_clock::now();
   auto out = run_plan(rq, services());
   auto took = std::chrono::steady_clock::now() - t0;
@@ -205,7 +242,8 @@ BOOST_FIXTURE_TEST_CASE(three_streams_on_two_workers, Fixture) {
   BOOST_REQUIRE_EQUAL(out.record.streams.size(), 3u);
   BOOST_CHECK_EQUAL(out.record.streams[1].name, "candidate-1");
   BOOST_CHECK_EQUAL(out.record.streams[2].name, "candidate-2");
-  BOOST_CHECK(verdict_of(out.record, "broken-by-candidate", 1).verdict == Verdict::pass);  // p-u behaves like bookworm here
+  // p-u resolves to bookworm's versions here: identical, not run; trixie is.
+  BOOST_CHECK(out.record.streams[1].identical_to_baseline);
   BOOST_CHECK(verdict_of(out.record, "broken-by-candidate", 2).verdict == Verdict::regression);
 }
 
@@ -248,4 +286,135 @@ BOOST_FIXTURE_TEST_CASE(local_candidate_packages_replace_the_channels, Fixture) 
   } catch (const UsageError& e) {
     BOOST_CHECK(std::string(e.what()).find("no .deb files in " + empty.string()) != std::string::npos);
   }
+}
+
+namespace {
+// A real (tiny) .deb made with dpkg-deb, named as dpkg-deb names it (NAME_VERSION_all.deb).
+fs::path make_deb(const fs::path& work, const fs::path& out, const std::string& name, const std::string& version,
+                  const std::string& source) {
+  auto pkg = work / ("pkg-" + name);
+  fs::create_directories(pkg / "DEBIAN");
+  fs::create_directories(pkg / ("usr/share/doc/" + name));
+  write_file(pkg / "DEBIAN/control", "Package: " + name + "\nSource: " + source + "\nVersion: " + version +
+                                         "\nArchitecture: all\nMaintainer: t <t@example.org>\nDescription: test\n test\n");
+  write_file(pkg / ("usr/share/doc/" + name + "/README"), "x\n");
+  fs::create_directories(out);
+  auto file = out / (name + "_" + version + "_all.deb");
+  auto r = run_process({"dpkg-deb", "--root-owner-group", "-b", pkg.string(), file.string()});
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.err);
+  return file;
+}
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(a_package_that_breaks_is_a_regression_not_an_error, Fixture) {
+  auto rq = request({"debian:trixie:stable"});
+  rq.suite_options["fake"]["package_error"] = "1";
+  auto out = run_plan(rq, services());
+  // Passing cases on the baseline become REGRESSION; failing ones ALWAYS-FAIL; none is ERROR.
+  BOOST_CHECK(verdict_of(out.record, "old-format-count").verdict == Verdict::regression);
+  BOOST_CHECK(verdict_of(out.record, "dash-H").verdict == Verdict::always_fail);
+  BOOST_CHECK(out.status == RunStatus::regression);
+  const auto* c = verdict_of(out.record, "old-format-count").candidate;
+  BOOST_REQUIRE(c);
+  BOOST_CHECK(c->message.find("do not install") != std::string::npos);
+  BOOST_CHECK(c->transcript.find("held broken packages") != std::string::npos);
+  BOOST_CHECK(out.record.streams[1].errors.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(an_unresolved_stream_is_error_unless_unpinned, Fixture) {
+  auto sv = services();
+  auto resolve = sv.resolve;
+  sv.resolve = [resolve](const CandidateSpec& spec, const std::vector<std::string>& packages) {
+    if (spec.release == "trixie") throw InfraError("http://127.0.0.1:9/debian/dists/trixie/InRelease: connection refused");
+    return resolve(spec, packages);
+  };
+  auto rq = request({"debian:trixie:stable"});
+  auto out = run_plan(rq, sv);
+  BOOST_CHECK(out.status == RunStatus::error);
+  BOOST_CHECK_EQUAL(out.record.verdicts.size(), 4u);
+  for (const auto& v : out.record.verdicts) {
+    BOOST_CHECK(v.verdict == Verdict::error);
+    BOOST_CHECK(v.reason.find("could not be resolved") != std::string::npos);
+  }
+  // Nothing ran on the candidate: its testbeds never started.
+  for (const auto& ctx : trace.contexts) BOOST_CHECK(ctx.stream != "candidate");
+  // JUnit still lists every case, as an error.
+  auto junit = read_file(out.report_dir / "junit.xml");
+  BOOST_CHECK(junit.find("errors=\"4\"") != std::string::npos);
+
+  rq.unpinned = true;
+  auto loose = run_plan(rq, sv);
+  BOOST_CHECK(verdict_of(loose.record, "broken-by-candidate").verdict == Verdict::regression);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_candidate_with_the_baselines_packages_is_not_run, Fixture) {
+  auto rq = request({"debian:bookworm:proposed-updates"});  // the fake resolver gives bookworm's versions
+  auto out = run_plan(rq, services());
+  BOOST_CHECK(out.record.streams[1].identical_to_baseline);
+  BOOST_CHECK(out.record.verdicts.empty());
+  BOOST_CHECK(out.status == RunStatus::ok);
+  for (const auto& ctx : trace.contexts) BOOST_CHECK(ctx.stream == "baseline");
+  auto summary = read_file(out.report_dir / "summary.txt");
+  BOOST_CHECK(summary.find("IDENTICAL: debian:bookworm:proposed-updates") != std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_difference_that_does_not_reproduce_is_flaky, Fixture) {
+  write_file(scenarios() / "fake" / "cases.txt", "steady pass fail\nwobbly pass flip\n");
+  auto rq = request({"debian:trixie:stable"});
+  rq.suite_options["fake"]["quick"] = "1";
+  auto out = run_plan(rq, services());
+  BOOST_CHECK(verdict_of(out.record, "steady").verdict == Verdict::regression);
+  const auto& w = verdict_of(out.record, "wobbly");
+  BOOST_CHECK(w.verdict == Verdict::flaky);
+  BOOST_CHECK(w.reason.find("reruns disagree") != std::string::npos);
+  BOOST_CHECK_EQUAL(out.record.suites[0].reruns[1].at("steady").size(), 2u);
+  BOOST_CHECK_EQUAL(count_verdicts(out.record)[Verdict::flaky], 1u);
+  // JUnit marks it as Surefire does; it fails nothing by itself.
+  auto junit = read_file(out.report_dir / "junit.xml");
+  BOOST_CHECK(junit.find("<flakyFailure type=\"flaky\"") != std::string::npos);
+  // Without reruns the same difference is taken at its word.
+  rq.reruns = 0;
+  BOOST_CHECK(verdict_of(run_plan(rq, services()).record, "wobbly").verdict != Verdict::flaky);
+}
+
+BOOST_FIXTURE_TEST_CASE(blame_names_the_changed_package_behind_a_regression, Fixture) {
+  write_file(scenarios() / "fake" / "cases.txt", "count pass badif:exim4-base\nother pass pass\n");
+  auto local = dir.path() / "results";
+  make_deb(dir.path(), local, "exim4-base", "4.98.2-1+fault1", "exim4");
+  make_deb(dir.path(), local, "libssl3t64", "3.5.1-1+repack1", "openssl");
+  auto rq = request({"local:" + local.string() + "@debian:trixie:stable"});
+  rq.plan.baseline = parse_candidate_spec("debian:trixie:stable");
+  rq.suite_options["fake"]["quick"] = "1";
+  auto out = run_plan(rq, services());
+  BOOST_CHECK(verdict_of(out.record, "count").verdict == Verdict::regression);
+  const auto& blame = out.record.streams[1].blame;
+  BOOST_REQUIRE_EQUAL(blame.size(), 2u);
+  for (const auto& b : blame) {
+    if (b.source == "exim4") {
+      BOOST_CHECK_EQUAL(b.finding, "causes");
+      BOOST_CHECK(b.changes.at(0).find("exim4-base 4.98.2-1 -> 4.98.2-1+fault1") != std::string::npos);
+    } else {
+      BOOST_CHECK_EQUAL(b.source, "openssl");
+      BOOST_CHECK_EQUAL(b.finding, "not involved");
+    }
+  }
+  auto summary = read_file(out.report_dir / "summary.txt");
+  BOOST_CHECK(summary.find("BLAME on candidate: caused by exim4-base 4.98.2-1 -> 4.98.2-1+fault1") != std::string::npos);
+  BOOST_CHECK(summary.find("not involved: libssl3t64") != std::string::npos);
+  // libssl3t64 is in no image of the fake suite: said, not counted as tested.
+  BOOST_CHECK(summary.find("NOT EXERCISED by any suite on candidate") != std::string::npos);
+  BOOST_CHECK(summary.find("libssl3t64 3.5.1-1+repack1") != std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_candidate_no_suite_installed_is_not_a_pass, Fixture) {
+  auto local = dir.path() / "results";
+  make_deb(dir.path(), local, "exim4-config", "4.98.2-1+local1", "exim4");
+  auto rq = request({"local:" + local.string() + "@debian:trixie:stable"});
+  rq.plan.baseline = parse_candidate_spec("debian:trixie:stable");
+  write_file(scenarios() / "fake" / "cases.txt", "a pass pass\n");
+  auto out = run_plan(rq, services());
+  BOOST_CHECK(out.status == RunStatus::error);
+  BOOST_REQUIRE_EQUAL(out.record.streams[1].not_exercised.size(), 1u);
+  BOOST_CHECK_EQUAL(out.record.streams[1].not_exercised[0], "exim4-config 4.98.2-1+local1");
+  BOOST_CHECK(out.record.streams[1].errors.at(0).find("not tested") != std::string::npos);
 }

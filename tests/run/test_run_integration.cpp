@@ -170,3 +170,29 @@ BOOST_FIXTURE_TEST_CASE(local_candidate_with_an_old_exiqgrep_is_a_regression, Fi
     for (const auto& [name, ver] : img.requested) local_installed = local_installed || (name == "exim4-base" && ver == version);
   BOOST_CHECK(local_installed);
 }
+
+BOOST_FIXTURE_TEST_CASE(a_candidate_package_pulled_in_as_a_dependency_is_the_candidates, Fixture) {
+  // trixie's exim4-config, unchanged but for its version: no suite names it, exim4-base pulls it in.
+  auto deb = download("debian:trixie:stable", "exim4-config", dir.path() / "downloads");
+  auto tree = dir.path() / "tree";
+  run({"dpkg-deb", "-R", deb.string(), tree.string()});
+  auto control = read_file(tree / "DEBIAN/control");
+  auto vpos = control.find("\nVersion: ") + 10;
+  auto vend = control.find('\n', vpos);
+  std::string version = control.substr(vpos, vend - vpos) + "+harness1";
+  control.replace(vpos, vend - vpos, version);
+  write_file(tree / "DEBIAN/control", control);
+  auto results = dir.path() / "results";
+  fs::create_directories(results);
+  run({"env", "SOURCE_DATE_EPOCH=1700000000", "dpkg-deb", "--root-owner-group", "-b", tree.string(),
+       (results / ("exim4-config_" + version + "_all.deb")).string()});
+
+  auto out = run_plan(request("debian:trixie:stable", "local:" + results.string() + "@debian:trixie:stable"), services());
+  const auto& cand = out.record.streams[1];
+  BOOST_TEST_MESSAGE(read_file(out.report_dir / "summary.txt"));
+  BOOST_REQUIRE_EQUAL(cand.changed.size(), 1u);
+  BOOST_CHECK_EQUAL(cand.changed[0], "exim4-config " + version);
+  BOOST_CHECK_MESSAGE(cand.not_exercised.empty(), "the candidate's exim4-config was not installed");
+  BOOST_CHECK_MESSAGE(cand.errors.empty(), cand.errors.empty() ? "" : cand.errors[0]);
+  BOOST_CHECK(out.status == RunStatus::ok);
+}

@@ -105,3 +105,33 @@ BOOST_AUTO_TEST_CASE(several_candidates_each_against_the_baseline) {
   BOOST_CHECK(run.verdicts[0].stream == 1 && run.verdicts[0].verdict == Verdict::regression);
   BOOST_CHECK(run.verdicts[1].stream == 2 && run.verdicts[1].verdict == Verdict::pass);
 }
+
+BOOST_AUTO_TEST_CASE(a_difference_whose_reruns_move_is_flaky) {
+  auto run = two_streams();
+  run.suites.push_back({.name = "s", .package = "p",
+                        .results = {{result("steady", Outcome::pass), result("wobbly", Outcome::pass), result("base-wobbly", Outcome::fail)},
+                                    {result("steady", Outcome::fail), result("wobbly", Outcome::fail), result("base-wobbly", Outcome::pass)}}});
+  run.suites[0].reruns.resize(2);
+  run.suites[0].reruns[0] = {{"steady", {Outcome::pass, Outcome::pass}}, {"wobbly", {Outcome::pass, Outcome::pass}},
+                             {"base-wobbly", {Outcome::pass, Outcome::fail}}};
+  run.suites[0].reruns[1] = {{"steady", {Outcome::fail, Outcome::fail}}, {"wobbly", {Outcome::pass, Outcome::fail}},
+                             {"base-wobbly", {Outcome::pass, Outcome::pass}}};
+  classify_run(run);
+  BOOST_CHECK(find(run, "steady").verdict == Verdict::regression);
+  BOOST_CHECK(find(run, "wobbly").verdict == Verdict::flaky);
+  BOOST_CHECK(find(run, "wobbly").reason.find("candidate fail,pass,fail") != std::string::npos);
+  // A FIXED that the baseline does not reproduce is flaky too.
+  BOOST_CHECK(find(run, "base-wobbly").verdict == Verdict::flaky);
+  BOOST_CHECK_EQUAL(to_string(Verdict::flaky), "FLAKY");
+  // FLAKY does not fail a run; the steady REGRESSION does.
+  BOOST_CHECK(run_status(run) == RunStatus::regression);
+}
+
+BOOST_AUTO_TEST_CASE(an_identical_candidate_gets_no_verdicts) {
+  auto run = two_streams();
+  run.streams[1].identical_to_baseline = true;
+  run.suites.push_back({.name = "s", .package = "p", .results = {{result("a", Outcome::pass)}, {}}});
+  classify_run(run);
+  BOOST_CHECK(run.verdicts.empty());
+  BOOST_CHECK(run_status(run) == RunStatus::ok);
+}

@@ -147,6 +147,12 @@ class ExiqgrepSuite : public Suite {
 
   std::size_t case_count() const override { return data_.cases.size(); }
 
+  std::vector<CaseResult> planned_cases() const override {
+    std::vector<CaseResult> out;
+    for (const auto& c : data_.cases) out.push_back(base_result(c, data_, ""));
+    return out;
+  }
+
   std::vector<CaseResult> run(SuiteContext& ctx) override {
     if (!ctx.images || !ctx.podman) throw InfraError("suite exiqgrep: the context has no image store / podman");
     auto t0 = std::chrono::steady_clock::now();

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <future>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -102,12 +103,56 @@ class StarttlsSuite : public Suite {
     return servers_.size() * scenarios_.certsets.size() * clients_.size() + scenarios_.receivers.size();
   }
 
+  std::vector<CaseResult> planned_cases() const override {
+    std::vector<CaseResult> out;
+    for (const auto& server : servers_)
+      for (const auto& set : scenarios_.certsets)
+        for (const auto& client : clients_) {
+          const auto* expect = scenarios_.expectation(server, set.name, client.profile().name);
+          CaseResult c;
+          c.suite = name();
+          c.id = server + "/" + set.name + "/" + client.profile().name;
+          c.group = server;
+          c.summary = expect->summary;
+          c.refs = expect->refs;
+          c.properties["direction"] = "inbound";
+          c.properties["server"] = server;
+          c.properties["certset"] = set.name;
+          c.properties["client"] = client.profile().name;
+          out.push_back(std::move(c));
+        }
+    for (const auto& rc : scenarios_.receivers) out.push_back(outbound_skeleton(rc));
+    return out;
+  }
+
   std::vector<CaseResult> run(SuiteContext& ctx) override {
     std::vector<ReceiverDef> receivers;
     for (const auto& r : scenarios_.receivers) receivers.push_back(r.receiver);
     auto t0 = std::chrono::steady_clock::now();
     auto secs = [](auto from) { return fmt_seconds(std::chrono::steady_clock::now() - from); };
-    TlsServerBed bed(ctx, scenarios_.certsets, servers_, receivers);
+    // The servers share one image. When its packages do not install, each server's own packages
+    // are tried alone: a broken exim must not take the openssl cases down with it (and back).
+    std::map<std::string, PackageError> broken;
+    std::vector<std::string> servers = servers_;
+    std::optional<TlsServerBed> bed_slot;
+    try {
+      bed_slot.emplace(ctx, scenarios_.certsets, servers, receivers);
+    } catch (const PackageError& e) {
+      if (servers.size() < 2) throw;
+      std::vector<std::string> installable;
+      for (const auto& s : servers) {
+        try {
+          ctx.images->ensure(ctx.image_for(server_packages(ctx.spec.family, {s})));
+          installable.push_back(s);
+        } catch (const PackageError& pe) {
+          broken.emplace(s, pe);
+        }
+      }
+      if (installable.empty() || broken.empty()) throw;
+      servers = installable;
+      bed_slot.emplace(ctx, scenarios_.certsets, servers, receivers);
+    }
+    const TlsServerBed& bed = *bed_slot;
     log::verbose("starttls " + ctx.stream + ": servers up in " + bed.testbed().name() + " after " + secs(t0));
     auto t1 = std::chrono::steady_clock::now();
 
@@ -121,6 +166,7 @@ class StarttlsSuite : public Suite {
     auto outbound = std::async(std::launch::async, [this, &bed] { return outbound_cases(bed); });
     std::vector<std::future<void>> workers;
     for (const auto& e : bed.endpoints()) {
+      if (!e.start_error.empty()) continue;
       int port = bed.host_port(e);
       workers.push_back(std::async(std::launch::async, [&probes, &e, port] {
         for (auto& p : probes) {
@@ -141,7 +187,15 @@ class StarttlsSuite : public Suite {
     log::verbose("starttls " + ctx.stream + ": server logs read in " + secs(t2));
 
     std::vector<CaseResult> out;
-    for (const auto& p : probes) out.push_back(inbound_case(bed, p));
+    for (const auto& p : probes) out.push_back(p.endpoint->start_error.empty() ? inbound_case(bed, p) : not_started(bed, p));
+    for (const auto& [server, e] : broken)
+      for (auto c : planned_cases()) {
+        if (c.properties["direction"] != "inbound" || c.properties["server"] != server) continue;
+        c.outcome = Outcome::fail;
+        c.message = std::string("the ") + server + " server's packages do not install on this stream: " + e.what();
+        c.transcript = e.log;
+        out.push_back(std::move(c));
+      }
     auto outbound_results = outbound.get();
     out.insert(out.end(), outbound_results.begin(), outbound_results.end());
     return out;
@@ -250,6 +304,46 @@ class StarttlsSuite : public Suite {
     return c;
   }
 
+  // A server that did not start with the suite's inputs: the stream's package broke it (the other
+  // stream's server started from the same inputs, or the case is ALWAYS-FAIL).
+  CaseResult not_started(const TlsServerBed& bed, const Probe& p) const {
+    const auto& e = *p.endpoint;
+    const auto* expect = scenarios_.expectation(e.server, e.certset, p.client->profile().name);
+    CaseResult c;
+    c.suite = name();
+    c.id = e.server + "/" + e.certset + "/" + p.client->profile().name;
+    c.group = e.server;
+    c.summary = expect->summary;
+    c.refs = expect->refs;
+    c.properties["direction"] = "inbound";
+    c.properties["server"] = e.server;
+    c.properties["certset"] = e.certset;
+    c.properties["client"] = p.client->profile().name;
+    c.properties["server_version"] = bed.version_of(e.server);
+    c.properties["expected"] = expect->text();
+    c.outcome = Outcome::fail;
+    auto lines = split_lines(e.start_error);
+    std::string last;
+    for (const auto& l : lines)
+      if (!l.empty()) last = l;
+    c.message = e.server + " did not start with certificate set " + e.certset + " (" + bed.version_of(e.server) + "): " + last;
+    c.transcript = e.server + " start log in " + bed.testbed().name() + ":\n" + e.start_error;
+    return c;
+  }
+
+  CaseResult outbound_skeleton(const ReceiverCase& rc) const {
+    CaseResult c;
+    c.suite = name();
+    c.id = "sender/openssl-s_client/" + rc.receiver.name;
+    c.group = "sender";
+    c.summary = rc.expect.summary;
+    c.refs = rc.expect.refs;
+    c.properties["direction"] = "outbound";
+    c.properties["server"] = "legacy-receiver";
+    c.properties["certset"] = rc.receiver.certset;
+    return c;
+  }
+
   // The stream's own client (`openssl s_client`, default settings) against each legacy receiver.
   std::vector<CaseResult> outbound_cases(const TlsServerBed& bed) const {
     if (bed.receivers().empty()) return {};
@@ -272,21 +366,19 @@ class StarttlsSuite : public Suite {
     for (std::size_t i = 0; i < scenarios_.receivers.size(); ++i) {
       const auto& rc = scenarios_.receivers[i];
       auto parsed = parse_s_client_brief(outputs[rc.receiver.name]);
-      CaseResult c;
-      c.suite = name();
-      c.id = "sender/openssl-s_client/" + rc.receiver.name;
-      c.group = "sender";
-      c.summary = rc.expect.summary;
-      c.refs = rc.expect.refs;
-      c.properties["direction"] = "outbound";
-      c.properties["server"] = "legacy-receiver";
-      c.properties["certset"] = rc.receiver.certset;
+      CaseResult c = outbound_skeleton(rc);
       c.properties["client"] = "openssl s_client (" + bed.version_of("openssl") + ", default settings)";
       c.properties["receiver"] = rc.receiver.name + ": " + rc.receiver.min_protocol + ".." + rc.receiver.max_protocol + " " +
                                  rc.receiver.cipher_string;
       c.properties["expected"] = rc.expect.text();
       fill_properties(c, parsed);
-      if (res.exit_code != 0 && outputs.empty()) {
+      if (const auto& why = bed.receivers()[i].start_error; !why.empty()) {
+        c.outcome = Outcome::fail;
+        c.message = "the legacy receiver (this stream's openssl s_server) did not start: " + split_lines(why).front();
+        c.transcript = why;
+        out.push_back(std::move(c));
+        continue;
+      } else if (res.exit_code != 0 && outputs.empty()) {
         c.outcome = Outcome::error;
         c.message = "s_client did not run: " + res.err.substr(0, 500);
       } else {

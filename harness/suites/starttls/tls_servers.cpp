@@ -5,6 +5,7 @@
 
 #include "harness/common/error.hpp"
 #include "harness/common/process.hpp"
+#include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
 
 #include <openssl/crypto.h>
@@ -95,40 +96,51 @@ TlsServerBed::TlsServerBed(const SuiteContext& ctx, const std::vector<CertSetDef
       testbed_(ctx.start(image_, "tls-servers", ports_for(sets, servers, receivers.size()))) {
   keys_ready_.get();
   // One exec sets everything up. The certificates and keys travel in its stdin (never in argv,
-  // which `ps` and podman's events show); the script is not echoed anywhere.
+  // which `ps` and podman's events show); the script is not echoed anywhere. Each server starts in
+  // a unit of its own, so one that fails (a candidate's broken configuration) takes down only its
+  // own endpoints; the unit's log is the evidence.
   std::string script = "set -e\nmkdir -p " + std::string(kCertDir) + "\ncd " + std::string(kCertDir) + "\numask 022\n";
   for (const auto& entry : std::filesystem::directory_iterator(certs_.dir())) {
     auto name = entry.path().filename().string();
     if (name.find(".tmp.") != std::string::npos) continue;
     script += "cat > " + name + " <<'HARNESS_PEM_EOF'\n" + read_file(entry.path()) + "HARNESS_PEM_EOF\n";
   }
-  script += "chmod 755 . && chmod 644 *.crt && chmod 640 *.key\n";
+  script += "chmod 755 . && chmod 644 *.crt && chmod 640 *.key\nset +e\n";
+  auto unit = [&script](const std::string& name, const std::string& body, const std::string& logs_on_failure) {
+    std::string log = "/tmp/harness-start-" + name + ".log";
+    script += "( set -e\n" + body + ") >" + log + " 2>&1\nrc=$?\necho \"=== unit " + name + " rc=$rc\"\n"
+              "if [ $rc -ne 0 ]; then tail -c 3000 " + log + "; " + logs_on_failure + "echo '=== end'; fi\n";
+  };
   if (wants(servers, "exim")) {
-    script += "chgrp Debian-exim *.key\n";
-    script += "sed -i \"s/^dc_local_interfaces=.*/dc_local_interfaces=''/\" /etc/exim4/update-exim4.conf.conf\n";
-    script += "cat > /etc/exim4/exim4.conf.localmacros <<'HARNESS_EOF'\n"
-              "MAIN_TLS_ENABLE = yes\n"
-              "MAIN_TLS_CERTIFICATE = " + per_port_expansion(sets, false) + "\n"
-              "MAIN_TLS_PRIVATEKEY = " + per_port_expansion(sets, true) + "\n"
-              "# no reverse DNS for the podman gateway address: it only delays the banner\n"
-              "MAIN_HOST_LOOKUP = !*\n"
-              "MAIN_LOG_SELECTOR = +smtp_protocol_error +smtp_syntax_error +tls_peerdn +incoming_port +smtp_connection\n"
-              "HARNESS_EOF\n";
-    script += "update-exim4.conf\nmkdir -p /run/exim4 && chown Debian-exim /run/exim4\n";
+    std::string body = "chgrp Debian-exim " + std::string(kCertDir) + "/*.key\n";
+    body += "sed -i \"s/^dc_local_interfaces=.*/dc_local_interfaces=''/\" /etc/exim4/update-exim4.conf.conf\n";
+    body += "cat > /etc/exim4/exim4.conf.localmacros <<'HARNESS_EOF'\n"
+            "MAIN_TLS_ENABLE = yes\n"
+            "MAIN_TLS_CERTIFICATE = " + per_port_expansion(sets, false) + "\n"
+            "MAIN_TLS_PRIVATEKEY = " + per_port_expansion(sets, true) + "\n"
+            "# no reverse DNS for the podman gateway address: it only delays the banner\n"
+            "MAIN_HOST_LOOKUP = !*\n"
+            "MAIN_LOG_SELECTOR = +smtp_protocol_error +smtp_syntax_error +tls_peerdn +incoming_port +smtp_connection\n"
+            "HARNESS_EOF\n";
+    body += "update-exim4.conf\nmkdir -p /run/exim4 && chown Debian-exim /run/exim4\n";
     std::string ports;
+    std::vector<int> exim_ports;
     for (std::size_t i = 0; i < sets.size(); ++i) {
       int port = kEximPortBase + 1 + static_cast<int>(i);
       ports += (ports.empty() ? "" : ":") + std::to_string(port);
+      exim_ports.push_back(port);
       endpoints_.push_back({"exim", sets[i].name, port, true, "/var/log/exim4/mainlog"});
     }
-    script += "exim4 -bd -oX " + ports + " -oP /run/exim4/exim.pid\n";
+    body += "exim4 -bd -oX " + ports + " -oP /run/exim4/exim.pid\n";
+    for (int port : exim_ports) body += wait_listening(port);
+    unit("exim", body, "tail -c 1500 /var/log/exim4/paniclog 2>/dev/null; tail -c 1500 /var/log/exim4/mainlog 2>/dev/null; ");
   }
   if (wants(servers, "openssl")) {
     for (std::size_t i = 0; i < sets.size(); ++i) {
       int port = kSServerPortBase + 1 + static_cast<int>(i);
       std::string log = "/var/log/harness-s_server-" + sets[i].name + ".log";
-      script += s_server_cmd(port, sets[i], "", log);
       endpoints_.push_back({"openssl", sets[i].name, port, false, log});
+      unit("openssl-" + sets[i].name, s_server_cmd(port, sets[i], "", log) + wait_listening(port), "tail -c 1500 " + log + "; ");
     }
   }
   for (std::size_t i = 0; i < receivers.size(); ++i) {
@@ -140,16 +152,35 @@ TlsServerBed::TlsServerBed(const SuiteContext& ctx, const std::vector<CertSetDef
     // @SECLEVEL=0: a legacy receiver accepts what the candidate's default policy may no longer offer.
     std::string extra = " -min_protocol " + r.min_protocol + " -max_protocol " + r.max_protocol + " -cipher " +
                         shell_quote({r.cipher_string + ":@SECLEVEL=0"});
-    script += s_server_cmd(port, *set, extra, log);
     receivers_.push_back({"receiver", r.name, port, false, log});
+    unit("receiver-" + r.name, s_server_cmd(port, *set, extra, log) + wait_listening(port), "tail -c 1500 " + log + "; ");
   }
-  for (const auto& e : endpoints_) script += wait_listening(e.port);
-  for (const auto& e : receivers_) script += wait_listening(e.port);
   auto r = testbed_.exec({"sh", "-s"}, script, 60s);
   OPENSSL_cleanse(script.data(), script.size());
-  if (r.exit_code != 0)
-    throw InfraError("starttls: servers did not start in " + testbed_.name() + " (exit " + std::to_string(r.exit_code) +
-                     "): " + r.err.substr(0, 2000) + r.out.substr(0, 1000));
+  // The set-up before the units (certificates) is the harness's own: its failure is infrastructure.
+  if (r.exit_code != 0 || r.out.find("=== unit ") == std::string::npos)
+    throw InfraError("starttls: setting up the certificates failed in " + testbed_.name() + " (exit " +
+                     std::to_string(r.exit_code) + "): " + r.err.substr(0, 2000) + r.out.substr(0, 1000));
+  std::map<std::string, std::string> failed;  // unit -> its log
+  std::string current;
+  for (const auto& line : split_lines(r.out)) {
+    if (line.rfind("=== unit ", 0) == 0) {
+      auto rc = line.rfind(" rc=");
+      current = line.substr(9, rc - 9);
+      if (line.substr(rc + 4) == "0") current.clear();
+      else failed[current] = "";
+    } else if (line == "=== end") {
+      current.clear();
+    } else if (!current.empty()) {
+      failed[current] += line + "\n";
+    }
+  }
+  auto mark = [&failed](ServerEndpoint& e, const std::string& unit_name) {
+    if (auto it = failed.find(unit_name); it != failed.end())
+      e.start_error = it->second.empty() ? "exited non-zero without a message" : it->second;
+  };
+  for (auto& e : endpoints_) mark(e, e.server == "exim" ? "exim" : "openssl-" + e.certset);
+  for (auto& e : receivers_) mark(e, "receiver-" + e.certset);
 }
 
 std::string TlsServerBed::version_of(const std::string& server) const {

@@ -23,6 +23,9 @@ struct ServerEndpoint {
   int port = 0;         // in the container
   bool starttls = true;
   std::string log_file;  // in the container
+  // Why the server did not come up (its start log), empty when it listens. A server that does not
+  // start is the stream's package's doing: its cases FAIL, the other servers' cases still run.
+  std::string start_error;
 };
 
 // A legacy receiver for the outbound direction: s_server limited to old protocols/ciphers.
@@ -35,8 +38,9 @@ struct ReceiverDef {
 
 class TlsServerBed {
  public:
-  // Starts the testbed and the servers in it ("exim", "openssl" in `servers`); every endpoint
-  // listens before this returns. Throws InfraError when a server does not come up.
+  // Starts the testbed and the servers in it ("exim", "openssl" in `servers`), each on its own: an
+  // endpoint either listens when this returns or carries its start_error. Throws PackageError when
+  // the servers' packages do not install, InfraError when the testbed itself fails.
   TlsServerBed(const SuiteContext& ctx, const std::vector<CertSetDef>& sets, const std::vector<std::string>& servers,
                const std::vector<ReceiverDef>& receivers = {});
   TlsServerBed(const TlsServerBed&) = delete;
