@@ -97,9 +97,16 @@ Judgement judge(const Fault& fault, const nlohmann::json& manifest, const std::s
   for (const auto& g : fault.fixed)
     if (!hit_fixed.count(g)) j.missed.push_back(g + " (no FIXED)");
   if (fault.blame) {
-    // The run names the cause as "caused by PKG OLD -> NEW" (summary, JUnit, manifest).
+    // The manifest's blame (streams[].blame: finding "causes", changes "PKG OLD -> NEW"), else the
+    // summary's "caused by PKG OLD -> NEW".
+    for (const auto& s : manifest.value("streams", nlohmann::json::array()))
+      for (const auto& b : s.value("blame", nlohmann::json::array()))
+        if (j.blame_seen.empty() && b.value("finding", "") == "causes" && !b.value("changes", nlohmann::json::array()).empty()) {
+          auto change = b["changes"][0].get<std::string>();
+          j.blame_seen = change.substr(0, change.find(' '));
+        }
     auto pos = summary.find("caused by ");
-    if (pos != std::string::npos) {
+    if (j.blame_seen.empty() && pos != std::string::npos) {
       auto end = summary.find_first_of(" \n", pos + 10);
       j.blame_seen = summary.substr(pos + 10, end == std::string::npos ? std::string::npos : end - pos - 10);
     }

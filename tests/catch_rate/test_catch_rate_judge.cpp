@@ -114,6 +114,14 @@ baseline_fault: broken
   BOOST_TEST(!wrong.caught);
   BOOST_TEST(wrong.blame_seen == "openssl");
   BOOST_TEST(!judge(two, m, "REGRESSION found\n").caught);  // not named at all
+  // The manifest's structured blame: only a "causes" finding counts.
+  m["streams"][1]["blame"] = json::array({{{"source", "openssl"}, {"changes", {"openssl 3.5 -> 3.5+bench0"}}, {"finding", "not involved"}},
+                                          {{"source", "exim4"}, {"changes", {"exim4-base 4.98.2-1 -> 4.98.2-1+fault1"}}, {"finding", "causes"}}});
+  auto structured = judge(two, m, "");
+  BOOST_TEST(structured.caught);
+  BOOST_TEST(structured.blame_seen == "exim4-base");
+  m["streams"][1]["blame"][1]["finding"] = "partly";
+  BOOST_TEST(!judge(two, m, "").caught);
 }
 
 BOOST_AUTO_TEST_CASE(bad_fault_files_name_file_and_line) {
