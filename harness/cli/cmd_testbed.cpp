@@ -55,12 +55,14 @@ void add_testbed(CLI::App& app, Context& ctx, int* exit_code) {
 
   static ImageOptions up;
   static std::vector<int> up_ports;
+  static bool up_network = false;
   auto* up_cmd = tb->add_subcommand("up", "Build (or reuse) an image with the packages and start a container; prints its name");
   up.add_to(up_cmd);
   up_cmd->add_option("--port", up_ports, "Container TCP port to publish on 127.0.0.1 (repeatable)");
+  up_cmd->add_flag("--network", up_network, "Let the testbed reach the network (apt-get download/source from the archive)");
   up_cmd->callback([&ctx, exit_code] {
     auto image = up.ensure(ctx);
-    Testbed t(ctx.podman(), {.image = image.tag, .run_id = "manual", .role = "manual", .ports = up_ports, .keep = true});
+    Testbed t(ctx.podman(), {.image = image.tag, .run_id = "manual", .role = "manual", .ports = up_ports, .network = up_network, .keep = true});
     t.release();
     for (const auto& [name, version] : image.requested) std::cerr << "  " << name << " " << version << "\n";
     for (int p : up_ports) std::cerr << "  port " << p << " -> 127.0.0.1:" << t.published_port(p) << "\n";
