@@ -1,5 +1,6 @@
 // Options every subcommand shares, and the objects built from them. Only cli/ reads the
-// environment (XDG_CACHE_HOME, HARNESS_ROOT); the stages take everything as parameters.
+// environment (XDG_CACHE_HOME, HARNESS_ROOT, HARNESS_APT_ETC) and the host's apt sources; the
+// stages take everything as parameters.
 #pragma once
 #include <CLI/CLI.hpp>
 #include <filesystem>
@@ -17,7 +18,9 @@ struct Context {
   bool quiet = false;
   std::filesystem::path root;       // project tree: scenarios/, containers/
   std::filesystem::path cache_dir;  // $XDG_CACHE_HOME/harness
-  Mirrors mirrors;
+  Mirrors mirrors;                          // flags, then the host's apt sources (host_archives.hpp)
+  std::filesystem::path apt_etc;            // where those apt sources were read
+  std::vector<std::string> apt_notes;       // their entries that were skipped, and why
   bool allow_expired_metadata = false;
   std::vector<std::string> command;  // the words after `--` (testbed run/exec)
 

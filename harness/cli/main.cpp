@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "harness/cli/context.hpp"
+#include "harness/cli/host_archives.hpp"
 #include "harness/common/error.hpp"
 #include "harness/common/interrupt.hpp"
 #include "harness/common/log.hpp"
@@ -66,9 +67,11 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", ctx.quiet, "Only errors");
   app.add_option("--root", ctx.root, "Project tree holding scenarios/ and containers/")->capture_default_str();
   app.add_option("--cache-dir", ctx.cache_dir, "Cache for metadata, locks and probe results")->capture_default_str();
-  app.add_option("--debian-mirror", ctx.mirrors.debian, "Debian archive URL")->capture_default_str();
-  app.add_option("--debian-security-mirror", ctx.mirrors.debian_security, "Debian security archive URL")
-      ->capture_default_str();
+  app.add_option("--debian-mirror", ctx.mirrors.debian,
+                 "Debian archive URL (default: the first Debian archive in the host's apt sources, "
+                 "$HARNESS_APT_ETC or /etc/apt)");
+  app.add_option("--debian-security-mirror", ctx.mirrors.debian_security,
+                 "Debian security archive URL (default: the host's apt source of a -security suite)");
   app.add_option("--fedora-metalink", ctx.mirrors.fedora_metalink, "Fedora MirrorManager metalink URL")
       ->capture_default_str();
   app.add_option("--fedora-baseurl", ctx.mirrors.fedora_baseurl, "Fedora mirror base URL (instead of the metalink)");
@@ -78,6 +81,9 @@ int main(int argc, char** argv) {
                "Accept repository metadata whose Valid-Until has passed (a frozen or replayed archive)");
   app.parse_complete_callback([&] {
     log::set_level(ctx.verbose ? log::Level::verbose : ctx.quiet ? log::Level::quiet : log::Level::normal);
+    // Flags win; what they leave empty comes from the host's apt sources, as apt itself would fetch.
+    ctx.apt_etc = apt_etc_dir();
+    ctx.apt_notes = fill_debian_mirrors(ctx.mirrors, ctx.apt_etc);
   });
 
   add_doctor(app, ctx, &exit_code);

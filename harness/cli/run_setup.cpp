@@ -46,6 +46,12 @@ RunRequest make_run_request(Context& ctx, const RunSetup& s) {
   for (const auto& c : rq.plan.candidates)
     if (c.family != rq.plan.baseline->family)
       throw UsageError("candidate " + c.text + " and baseline " + rq.plan.baseline->text + " are different distributions");
+  // A Debian run without an archive stops here, before anything is fetched or started.
+  std::vector<CandidateSpec> specs{*rq.plan.baseline};
+  specs.insert(specs.end(), rq.plan.candidates.begin(), rq.plan.candidates.end());
+  for (const auto& spec : specs)
+    if (spec.family == Family::debian)
+      require_debian_archives(ctx.mirrors, spec.is_local() ? spec.base_text() : spec.text, spec.release != "sid");
   if (!s.packages.empty()) rq.plan.packages = s.packages;
   rq.only_suites = s.suites;
   if (!s.queues.empty()) {
