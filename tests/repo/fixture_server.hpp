@@ -17,7 +17,9 @@ namespace repo_test {
 class FixtureServer {
  public:
   // request_log: a file the server appends "METHOD PATH STATUS USER-AGENT" to for every request.
-  explicit FixtureServer(const std::filesystem::path& root, const std::filesystem::path& request_log = {}) {
+  // upstreams: "NAME=URL,...": pool/ files missing under ROOT/NAME are copied from URL on first use.
+  explicit FixtureServer(const std::filesystem::path& root, const std::filesystem::path& request_log = {},
+                         const std::string& upstreams = "") {
     int fds[2];
     if (pipe(fds) != 0) throw harness::InfraError("pipe failed");
     pid_ = fork();
@@ -25,10 +27,8 @@ class FixtureServer {
       dup2(fds[1], 1);
       close(fds[0]);
       std::string script = std::string(HARNESS_SOURCE_DIR) + "/tests/repo/serve-fixture.py";
-      if (request_log.empty())
-        execlp("python3", "python3", script.c_str(), root.c_str(), "600", static_cast<char*>(nullptr));
-      else
-        execlp("python3", "python3", script.c_str(), root.c_str(), "600", request_log.c_str(), static_cast<char*>(nullptr));
+      execlp("python3", "python3", script.c_str(), root.c_str(), "1800", request_log.c_str(), upstreams.c_str(),
+             static_cast<char*>(nullptr));
       _exit(127);
     }
     close(fds[1]);
