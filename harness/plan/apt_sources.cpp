@@ -4,7 +4,6 @@
 #include <cctype>
 #include <map>
 
-#include "harness/common/error.hpp"
 #include "harness/common/strings.hpp"
 #include "harness/plan/candidate_spec.hpp"
 
@@ -246,18 +245,6 @@ HostArchives debian_archives_from(const std::vector<AptSource>& sources, const s
   if (a.debian_security.empty())
     a.debian_security_origin = "no Debian security archive (a -security suite) among the apt sources in " + searched;
   return a;
-}
-
-void require_debian_archives(const Mirrors& m, const std::string& what, bool needs_security) {
-  auto why = [](const std::string& origin) { return origin.empty() ? std::string("no mirror was given") : origin; };
-  if (m.debian.empty())
-    throw UsageError(what + " needs a Debian archive, and there is none configured: " + why(m.debian_origin) +
-                     ". Give one with --debian-mirror URL (and --debian-security-mirror URL), or add the "
-                     "archive to the host's apt sources.");
-  if (needs_security && m.debian_security.empty())
-    throw UsageError(what + " needs the Debian security archive, and there is none configured: " +
-                     why(m.debian_security_origin) + ". Give one with --debian-security-mirror URL, or add a "
-                     "-security suite to the host's apt sources.");
 }
 
 }  // namespace harness

@@ -3,6 +3,8 @@
 #pragma once
 #include <string>
 
+#include "harness/plan/candidate_spec.hpp"
+
 namespace harness {
 
 struct Mirrors {
@@ -19,5 +21,7 @@ struct Mirrors {
 // Throws UsageError, naming --debian-mirror / --debian-security-mirror and what was searched, when
 // `what` (a spec or a release) needs an archive the host's configuration does not name.
 void require_debian_archives(const Mirrors& mirrors, const std::string& what, bool needs_security);
+// The same for a spec (a local one: its base); Fedora specs need none of them.
+void require_debian_archives(const Mirrors& mirrors, const CandidateSpec& spec);
 
 }  // namespace harness

@@ -90,6 +90,10 @@ struct Fixture {
   }
   Services services() {
     Services sv;
+    // Nothing is fetched here (no testbeds, a fake resolver); the streams' sources still need archives.
+    sv.mirrors.debian = "http://archive.example/debian";
+    sv.mirrors.debian_security = "http://archive.example/debian-security";
+    sv.mirrors.debian_origin = sv.mirrors.debian_security_origin = "test fixture";
     sv.make_suite = [this](const std::string& name) -> std::unique_ptr<Suite> {
       if (name != "fake") throw UsageError("unknown suite '" + name + "'");
       return std::make_unique<FakeSuite>(trace);
@@ -205,6 +209,10 @@ BOOST_FIXTURE_TEST_CASE(three_streams_on_two_workers, Fixture) {
   BOOST_REQUIRE_EQUAL(out.record.streams.size(), 3u);
   BOOST_CHECK_EQUAL(out.record.streams[1].name, "candidate-1");
   BOOST_CHECK_EQUAL(out.record.streams[2].name, "candidate-2");
+  // The run records the archives it used and where they came from (manifest.json "archives").
+  BOOST_REQUIRE_EQUAL(out.record.archives.size(), 2u);
+  BOOST_CHECK_EQUAL(out.record.archives[1].url, "http://archive.example/debian-security");
+  BOOST_CHECK_EQUAL(out.record.archives[1].origin, "test fixture");
   BOOST_CHECK(verdict_of(out.record, "broken-by-candidate", 1).verdict == Verdict::pass);  // p-u behaves like bookworm here
   BOOST_CHECK(verdict_of(out.record, "broken-by-candidate", 2).verdict == Verdict::regression);
 }
