@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "harness/cli/host_archives.hpp"
 #include "harness/common/log.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/repo/channels.hpp"
@@ -37,14 +38,14 @@ int main(int argc, char** argv) {
   if (specs.empty()) specs = {"debian:bookworm:stable", "debian:trixie:stable"};
   const fs::path scenarios = fs::path(HARNESS_SOURCE_DIR) / "scenarios" / "exiqgrep";
   Podman podman{detect_podman(cache_dir())};
-  ImageStore images{podman, {.recipes_dir = fs::path(HARNESS_SOURCE_DIR) / "containers", .cache_dir = cache_dir()}};
+  ImageStore images{podman, {.recipes_dir = fs::path(HARNESS_SOURCE_DIR) / "containers", .cache_dir = cache_dir(), .mirrors = cli::host_mirrors()}};
   TempDir work("harness-bench-exiqgrep");
   int rc = 0;
   for (const auto& spec_text : specs) {
     SuiteContext ctx;
     ctx.stream = "candidate";
     ctx.spec = parse_candidate_spec(spec_text);
-    ctx.sources = debian_apt_sources(ctx.spec, Mirrors{});
+    ctx.sources = debian_apt_sources(ctx.spec, cli::host_mirrors());
     ctx.allow_expired_metadata = ctx.spec.release == "sid";
     ctx.images = &images;
     ctx.podman = &podman;

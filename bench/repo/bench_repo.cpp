@@ -11,6 +11,7 @@
 
 #include <fstream>
 
+#include "harness/cli/host_archives.hpp"
 #include "harness/common/error.hpp"
 #include "harness/repo/channels.hpp"
 #include "harness/repo/resolver.hpp"
@@ -85,7 +86,7 @@ int main(int argc, char** argv) try {
   }
 
   Podman podman{detect_podman(cache)};
-  ImageStore images{podman, {.recipes_dir = std::string(HARNESS_SOURCE_DIR) + "/containers", .cache_dir = cache}};
+  ImageStore images{podman, {.recipes_dir = std::string(HARNESS_SOURCE_DIR) + "/containers", .cache_dir = cache, .mirrors = cli::host_mirrors()}};
   double apt_cold = 0, apt_warm = 0;
   for (const auto& s : suites) {
     bool sid = s == "sid";
@@ -93,7 +94,7 @@ int main(int argc, char** argv) try {
                         .role = "apt-" + s,
                         .network = true});  // apt-get update reaches the archive
     std::string sources;
-    for (const auto& l : debian_apt_sources(parse_candidate_spec("debian:" + s + ":stable"), Mirrors{})) sources += l + "\n";
+    for (const auto& l : debian_apt_sources(parse_candidate_spec("debian:" + s + ":stable"), cli::host_mirrors())) sources += l + "\n";
     tb.write_file("/etc/apt/sources.list", sources);
     tb.sh("rm -f /etc/apt/sources.list.d/*");
     std::string script = std::string("apt-get update -qq --error-on=any") + (sid ? " -o Acquire::Check-Valid-Until=false" : "") +

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "harness/cli/host_archives.hpp"
 #include "harness/common/error.hpp"
 #include "harness/repo/channels.hpp"
 #include "harness/testbed/image.hpp"
@@ -34,10 +35,10 @@ int main(int argc, char** argv) {
   const char* home = std::getenv("HOME");
   auto cache = std::filesystem::path(home ? home : "/root") / ".cache" / "harness";
   Podman podman(detect_podman(cache));
-  ImageStore images(podman, {.recipes_dir = std::string(HARNESS_SOURCE_DIR) + "/containers", .cache_dir = cache});
+  ImageStore images(podman, {.recipes_dir = std::string(HARNESS_SOURCE_DIR) + "/containers", .cache_dir = cache, .mirrors = cli::host_mirrors()});
   auto spec = parse_candidate_spec("debian:trixie:stable");
   auto image = images.ensure({.family = Family::debian, .release = "trixie",
-                              .sources = debian_apt_sources(spec, Mirrors{}), .packages = {"exim4-daemon-light"}});
+                              .sources = debian_apt_sources(spec, cli::host_mirrors()), .packages = {"exim4-daemon-light"}});
 
   // The baseline as a user would type it (plus this host's runtime/ulimit adjustments).
   std::vector<std::string> bare{"run", "--rm"};

@@ -38,6 +38,7 @@ std::string bugs_text(const std::vector<std::string>& bugs) {
 int run(Context& ctx, const Options& o) {
   std::vector<CandidateSpec> specs;
   for (const auto& t : o.specs) specs.push_back(parse_candidate_spec(t));
+  for (const auto& spec : specs) require_debian_archives(ctx.mirrors, spec);
   ResolveOptions ro;
   ro.cache_dir = ctx.cache_dir / "metadata";
   ro.mirrors = ctx.mirrors;

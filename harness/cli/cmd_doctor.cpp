@@ -92,6 +92,15 @@ void add_doctor(CLI::App& app, Context& ctx, int* exit_code) {
     else if (!std::filesystem::exists(ctx.root / "containers" / "debian" / "Containerfile"))
       c.bad("data dir", ctx.root.string() + " has no containers/debian/Containerfile; pass --root or set HARNESS_ROOT");
     else c.ok("data dir", ctx.root.string() + " (" + ctx.root_origin + ")");
+    // The archives every Debian run fetches from: metadata, debootstrap and the testbeds' apt.
+    auto archive = [&](const std::string& what, const std::string& url, const std::string& origin, const char* flag) {
+      if (!url.empty()) c.ok(what, url + " (from " + origin + ")");
+      else c.note(what, origin + "; Debian specs need " + flag);
+    };
+    archive("Debian archive", ctx.mirrors.debian, ctx.mirrors.debian_origin, "--debian-mirror URL");
+    archive("Debian security archive", ctx.mirrors.debian_security, ctx.mirrors.debian_security_origin,
+            "--debian-security-mirror URL");
+    for (const auto& n : ctx.apt_notes) c.note("apt sources", n);
     if (!find_program("podman").empty()) {
       auto r = run_process({"podman", "images", "--format", "{{.Repository}}:{{.Tag}}", "--filter",
                             "reference=localhost/harness/debian-base"}, {.timeout = 30s});

@@ -1,6 +1,7 @@
 // Options every subcommand shares, and the objects built from them. Only cli/ reads the
-// environment (XDG_CACHE_HOME, HARNESS_ROOT); the stages take everything as parameters.
-// The data dir (scenarios/, containers/) is resolved once, in main, by find_data_dir (data_dir.hpp).
+// environment (XDG_CACHE_HOME, HARNESS_ROOT, HARNESS_APT_ETC) and the host's apt sources; the
+// stages take everything as parameters. The data dir (scenarios/, containers/) is resolved once, in
+// main, by find_data_dir (data_dir.hpp).
 #pragma once
 #include <CLI/CLI.hpp>
 #include <filesystem>
@@ -20,7 +21,9 @@ struct Context {
   std::filesystem::path root;       // data dir: scenarios/, containers/ (empty when none was found)
   std::string root_origin;          // how `root` was chosen, or what was tried when none was found
   std::filesystem::path cache_dir;  // $XDG_CACHE_HOME/harness
-  Mirrors mirrors;
+  Mirrors mirrors;                          // flags, then the host's apt sources (host_archives.hpp)
+  std::filesystem::path apt_etc;            // where those apt sources were read
+  std::vector<std::string> apt_notes;       // their entries that were skipped, and why
   bool allow_expired_metadata = false;
   std::vector<std::string> command;  // the words after `--` (testbed run/exec)
 

@@ -7,6 +7,7 @@
 
 #include "harness/cli/context.hpp"
 #include "harness/cli/data_dir.hpp"
+#include "harness/cli/host_archives.hpp"
 #include "harness/common/error.hpp"
 #include "harness/common/interrupt.hpp"
 #include "harness/common/log.hpp"
@@ -84,9 +85,11 @@ int main(int argc, char** argv) {
                  "Data dir holding scenarios/ and containers/ (default: HARNESS_ROOT, else the installed "
                  "share/harness beside the binary, else the source tree of a build tree)");
   app.add_option("--cache-dir", ctx.cache_dir, "Cache for metadata, locks and probe results")->capture_default_str();
-  app.add_option("--debian-mirror", ctx.mirrors.debian, "Debian archive URL")->capture_default_str();
-  app.add_option("--debian-security-mirror", ctx.mirrors.debian_security, "Debian security archive URL")
-      ->capture_default_str();
+  app.add_option("--debian-mirror", ctx.mirrors.debian,
+                 "Debian archive URL (default: the first Debian archive in the host's apt sources, "
+                 "$HARNESS_APT_ETC or /etc/apt)");
+  app.add_option("--debian-security-mirror", ctx.mirrors.debian_security,
+                 "Debian security archive URL (default: the host's apt source of a -security suite)");
   app.add_option("--fedora-metalink", ctx.mirrors.fedora_metalink, "Fedora MirrorManager metalink URL")
       ->capture_default_str();
   app.add_option("--fedora-baseurl", ctx.mirrors.fedora_baseurl, "Fedora mirror base URL (instead of the metalink)");
@@ -99,6 +102,9 @@ int main(int argc, char** argv) {
     auto d = data_dir_for(ctx.root_flag);
     ctx.root = d.path;
     ctx.root_origin = d.origin;
+    // Flags win; what they leave empty comes from the host's apt sources, as apt itself would fetch.
+    ctx.apt_etc = apt_etc_dir();
+    ctx.apt_notes = fill_debian_mirrors(ctx.mirrors, ctx.apt_etc);
   });
 
   add_doctor(app, ctx, &exit_code);

@@ -333,6 +333,9 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
   run.command = rq.command;
   run.started = utc_now("%Y-%m-%dT%H:%M:%SZ");
   run.hostname = host_name();
+  if (rq.plan.baseline && rq.plan.baseline->family == Family::debian && rq.debian_sources_override.empty())
+    run.archives = {{"debian", sv.mirrors.debian, sv.mirrors.debian_origin},
+                    {"debian-security", sv.mirrors.debian_security, sv.mirrors.debian_security_origin}};
 
   // 1. Streams and suites, loaded before anything starts: a bad scenario file stops the run here.
   auto t0 = Clock::now();

@@ -46,6 +46,9 @@ RunRequest make_run_request(Context& ctx, const RunSetup& s) {
   for (const auto& c : rq.plan.candidates)
     if (c.family != rq.plan.baseline->family)
       throw UsageError("candidate " + c.text + " and baseline " + rq.plan.baseline->text + " are different distributions");
+  // A Debian run without an archive stops here, before anything is fetched or started.
+  require_debian_archives(ctx.mirrors, *rq.plan.baseline);
+  for (const auto& c : rq.plan.candidates) require_debian_archives(ctx.mirrors, c);
   if (!s.packages.empty()) rq.plan.packages = s.packages;
   rq.only_suites = s.suites;
   if (!s.queues.empty()) {
@@ -71,6 +74,10 @@ RunRequest make_run_request(Context& ctx, const RunSetup& s) {
   if (!s.queues.empty()) argv.insert(argv.end(), {"--queues", rq.suite_options["exiqgrep"]["queues"]});
   if (s.unpinned) argv.push_back("--unpinned");
   if (ctx.allow_expired_metadata) argv.insert(argv.begin() + 1, "--allow-expired-metadata");
+  // Archives given by flag are part of the choice; those from the host's apt sources are the host's.
+  if (ctx.mirrors.debian_origin == "--debian-mirror") argv.insert(argv.begin() + 1, {"--debian-mirror", ctx.mirrors.debian});
+  if (ctx.mirrors.debian_security_origin == "--debian-security-mirror")
+    argv.insert(argv.begin() + 1, {"--debian-security-mirror", ctx.mirrors.debian_security});
   rq.command = shell_quote(argv);
   return rq;
 }

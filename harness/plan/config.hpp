@@ -1,16 +1,27 @@
-// Where distributions are fetched from. Defaults are the public mirrors; every one can be overridden.
+// Where distributions are fetched from. The Debian archives have no built-in default: cli/ takes
+// them from the host's apt sources (see apt_sources.hpp) unless a flag names them.
 #pragma once
 #include <string>
+
+#include "harness/plan/candidate_spec.hpp"
 
 namespace harness {
 
 struct Mirrors {
-  std::string debian = "http://deb.debian.org/debian";
-  std::string debian_security = "http://deb.debian.org/debian-security";
+  std::string debian;                  // archive root, e.g. what `URIs:` says in the host's debian.sources
+  std::string debian_security;         // the security archive root
+  std::string debian_origin;           // where `debian` came from ("--debian-mirror", "apt sources FILE:LINE"),
+  std::string debian_security_origin;  //   or, when it is empty, what was searched
   // Fedora: a metalink (preferred, verifies repomd.xml) or a baseurl; and the base image.
   std::string fedora_metalink = "https://mirrors.fedoraproject.org/metalink";
   std::string fedora_baseurl;  // e.g. https://dl.fedoraproject.org/pub/fedora/linux
   std::string fedora_image = "registry.fedoraproject.org/fedora";
 };
+
+// Throws UsageError, naming --debian-mirror / --debian-security-mirror and what was searched, when
+// `what` (a spec or a release) needs an archive the host's configuration does not name.
+void require_debian_archives(const Mirrors& mirrors, const std::string& what, bool needs_security);
+// The same for a spec (a local one: its base); Fedora specs need none of them.
+void require_debian_archives(const Mirrors& mirrors, const CandidateSpec& spec);
 
 }  // namespace harness

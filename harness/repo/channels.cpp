@@ -6,6 +6,7 @@ std::vector<RepoRef> channel_repos(const CandidateSpec& spec, const Mirrors& m) 
   std::vector<RepoRef> repos;
   if (spec.family == Family::debian) {
     const auto& s = spec.release;
+    require_debian_archives(m, spec);
     repos.push_back({s, m.debian, s, "main"});
     if (s != "sid") {
       repos.push_back({s + "-updates", m.debian, s + "-updates", "main"});

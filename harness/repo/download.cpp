@@ -38,7 +38,7 @@ struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }
 };
 
-// "http://deb.debian.org/debian/dists/sid/InRelease" -> "deb.debian.org/debian/dists/sid/InRelease"
+// "http://mirror.example/debian/dists/sid/InRelease" -> "index/mirror.example/debian/dists/sid/InRelease"
 fs::path url_cache_path(const fs::path& root, const std::string& url) {
   std::string rest = url;
   if (auto p = rest.find("://"); p != std::string::npos) rest = rest.substr(p + 3);

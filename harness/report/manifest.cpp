@@ -20,6 +20,9 @@ std::string manifest_json(const RunRecord& run) {
   j["status"] = run_status(run) == RunStatus::regression ? "regression"
                 : run_status(run) == RunStatus::error    ? "error"
                                                          : "ok";
+  json archives = json::array();
+  for (const auto& a : run.archives) archives.push_back({{"name", a.name}, {"url", clean(a.url)}, {"from", clean(a.origin)}});
+  j["archives"] = archives;
   json timings = json::object();
   for (const auto& [phase, s] : run.timings) timings[phase] = s;
   j["timings"] = timings;

@@ -190,6 +190,7 @@ Image ImageStore::base_image(Family family, const std::string& release, bool all
   if (auto img = find(tag)) return *img;  // built by the process we waited for
   if (find_program("debootstrap").empty())
     throw InfraError("debootstrap is not installed; install it (apt-get install debootstrap) to build Debian base images");
+  require_debian_archives(opt_.mirrors, "the Debian " + release + " base image", false);
   TempDir dir("harness-debootstrap");
   auto root = dir.path() / "root";
   log::info("building the Debian " + release + " base image (debootstrap --variant=minbase, about 30 s)");
@@ -211,6 +212,7 @@ Image ImageStore::base_image(Family family, const std::string& release, bool all
   auto t = run_process({"tar", "--numeric-owner", "-C", root.string(), "-cf", tar.string(), "."}, {.timeout = 300s});
   if (!t.ok()) throw InfraError("cannot pack the " + release + " root file system: " + t.err);
   podman_.check({"import", "--quiet", "--change", "LABEL io.harness.base=debian/" + release,
+                 "--change", "LABEL io.harness.debian-mirror=" + opt_.mirrors.debian,
                  "--change", "CMD [\"/bin/bash\"]", tar.string(), tag},
                 300s, "import the Debian " + release + " base image");
   return inspect(tag);

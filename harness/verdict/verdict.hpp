@@ -80,6 +80,13 @@ struct CaseVerdict {
   std::string reason;                     // one line: why this verdict
 };
 
+// An archive the run fetched from, and where that choice came from (a flag, the host's apt sources).
+struct ArchiveRecord {
+  std::string name;    // "debian", "debian-security"
+  std::string url;
+  std::string origin;  // "--debian-mirror", "apt sources /etc/apt/sources.list.d/debian.sources:1"
+};
+
 struct RunRecord {
   std::string run_id;
   std::string plan_name;
@@ -90,6 +97,7 @@ struct RunRecord {
   std::string hostname;
   double seconds = 0;
   std::vector<std::pair<std::string, double>> timings;  // phase -> seconds, in order
+  std::vector<ArchiveRecord> archives;
   std::vector<StreamRecord> streams;  // [0] is the baseline
   std::vector<SuiteRecord> suites;
   std::vector<CaseVerdict> verdicts;  // filled by classify_run (candidate streams x suites x cases)

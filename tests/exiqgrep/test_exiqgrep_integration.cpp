@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 #include <iostream>
 
+#include "harness/cli/host_archives.hpp"
 #include "harness/common/error.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/repo/channels.hpp"
@@ -22,14 +23,14 @@ using harness::test::cache_dir;
 
 struct Env {
   Podman podman{detect_podman(cache_dir())};
-  ImageStore images{podman, {.recipes_dir = fs::path(HARNESS_SOURCE_DIR) / "containers", .cache_dir = cache_dir()}};
+  ImageStore images{podman, {.recipes_dir = fs::path(HARNESS_SOURCE_DIR) / "containers", .cache_dir = cache_dir(), .mirrors = cli::host_mirrors()}};
   TempDir work{"harness-exiqgrep-test"};
 
   SuiteContext context(const std::string& spec_text) {
     SuiteContext ctx;
     ctx.stream = "candidate";
     ctx.spec = parse_candidate_spec(spec_text);
-    ctx.sources = debian_apt_sources(ctx.spec, Mirrors{});
+    ctx.sources = debian_apt_sources(ctx.spec, cli::host_mirrors());
     ctx.images = &images;
     ctx.podman = &podman;
     ctx.run_id = "test-exiqgrep";

@@ -1,5 +1,6 @@
-// Test helper: the rpm-md fixture tree (make-rpmmd-fixture.sh) served by serve-fixture.py on
-// 127.0.0.1. The server process is killed and reaped when the object dies.
+// Test helper: a fixture tree (the rpm-md one of make-rpmmd-fixture.sh, a Debian archive subset of
+// debian-subset.py) served by serve-fixture.py on 127.0.0.1. The server process is killed and
+// reaped when the object dies.
 #pragma once
 #include <csignal>
 #include <sys/wait.h>
@@ -15,7 +16,10 @@ namespace repo_test {
 
 class FixtureServer {
  public:
-  explicit FixtureServer(const std::filesystem::path& root) {
+  // request_log: a file the server appends "METHOD PATH STATUS USER-AGENT" to for every request.
+  // upstreams: "NAME=URL,...": pool/ files missing under ROOT/NAME are copied from URL on first use.
+  explicit FixtureServer(const std::filesystem::path& root, const std::filesystem::path& request_log = {},
+                         const std::string& upstreams = "") {
     int fds[2];
     if (pipe(fds) != 0) throw harness::InfraError("pipe failed");
     pid_ = fork();
@@ -23,7 +27,8 @@ class FixtureServer {
       dup2(fds[1], 1);
       close(fds[0]);
       std::string script = std::string(HARNESS_SOURCE_DIR) + "/tests/repo/serve-fixture.py";
-      execlp("python3", "python3", script.c_str(), root.c_str(), "600", static_cast<char*>(nullptr));
+      execlp("python3", "python3", script.c_str(), root.c_str(), "1800", request_log.c_str(), upstreams.c_str(),
+             static_cast<char*>(nullptr));
       _exit(127);
     }
     close(fds[1]);

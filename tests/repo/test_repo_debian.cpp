@@ -7,6 +7,7 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "harness/cli/host_archives.hpp"
 #include "harness/common/process.hpp"
 #include "harness/repo/channels.hpp"
 #include "harness/testbed/image.hpp"
@@ -44,7 +45,7 @@ BOOST_AUTO_TEST_CASE(candidates_match_apt_cache_policy_in_containers) {
   BOOST_TEST(out.at("changed").get<bool>() == (r.exit_code == 1));
 
   Podman podman{detect_podman(cache_dir())};
-  ImageStore images{podman, {.recipes_dir = std::string(HARNESS_SOURCE_DIR) + "/containers", .cache_dir = cache_dir()}};
+  ImageStore images{podman, {.recipes_dir = std::string(HARNESS_SOURCE_DIR) + "/containers", .cache_dir = cache_dir(), .mirrors = cli::host_mirrors()}};
   for (std::string suite : {"bookworm", "trixie"}) {
     std::string spec_text = "debian:" + suite + ":stable";
     std::vector<std::string> names;
@@ -61,7 +62,7 @@ BOOST_AUTO_TEST_CASE(candidates_match_apt_cache_policy_in_containers) {
                         .role = "policy-" + suite,
                         .network = true});  // apt-get update reaches the archive
     std::string sources;
-    for (const auto& l : debian_apt_sources(parse_candidate_spec(spec_text), Mirrors{})) sources += l + "\n";
+    for (const auto& l : debian_apt_sources(parse_candidate_spec(spec_text), cli::host_mirrors())) sources += l + "\n";
     tb.write_file("/etc/apt/sources.list", sources);
     std::string script = "rm -f /etc/apt/sources.list.d/* && apt-get update -qq --error-on=any >/dev/null && apt-cache policy";
     for (const auto& n : names) script += " " + n;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fixture_server.hpp"
+#include "harness/cli/host_archives.hpp"
 #include "harness/common/process.hpp"
 #include "harness/repo/channels.hpp"
 #include "harness/testbed/image.hpp"
@@ -37,9 +38,9 @@ BOOST_AUTO_TEST_CASE(dnf_installs_the_resolved_nevra) {
   BOOST_REQUIRE(install.at("fedora:40:testing") == "exim-4.97.1-1.fc40");
 
   Podman podman{detect_podman(cache_dir())};
-  ImageStore images{podman, {.recipes_dir = std::string(HARNESS_SOURCE_DIR) + "/containers", .cache_dir = cache_dir()}};
+  ImageStore images{podman, {.recipes_dir = std::string(HARNESS_SOURCE_DIR) + "/containers", .cache_dir = cache_dir(), .mirrors = cli::host_mirrors()}};
   Image image = images.ensure({.family = Family::debian, .release = "trixie",
-                               .sources = debian_apt_sources(parse_candidate_spec("debian:trixie:stable"), Mirrors{}),
+                               .sources = debian_apt_sources(parse_candidate_spec("debian:trixie:stable"), cli::host_mirrors()),
                                .packages = {"dnf", "rpm"}});
   Testbed tb(podman, {.image = image.tag, .run_id = "test-repo-dnf-" + std::to_string(getpid()), .role = "dnf"});
   tb.copy_in(tree, "/repo");

@@ -136,3 +136,28 @@ BOOST_AUTO_TEST_CASE(version_names_the_data_dir_and_how_it_was_chosen) {
   BOOST_CHECK_EQUAL(r.exit_code, 2);
   BOOST_CHECK_MESSAGE(r.err.find("HARNESS_ROOT /nonexistent holds no scenarios/") != std::string::npos, r.err);
 }
+
+BOOST_AUTO_TEST_CASE(debian_specs_on_a_host_without_debian_sources_stop_naming_the_flags) {
+  // A Fedora host, say: its apt folder (if any) names no Debian archive. Nothing is fetched or started.
+  TempDir etc("harness-test-apt-etc");
+  fs::create_directories(etc.path() / "sources.list.d");
+  write_file(etc.path() / "sources.list.d" / "vendor.list", "deb https://vendor.example/apt cloud-sdk-bookworm main\n");
+  std::vector<std::string> env{"HARNESS_APT_ETC=" + etc.path().string()};
+  TempDir cache("harness-test-cache");
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--cache-dir", cache.path().string(), "candidates", "debian:bookworm:stable"},
+           {"--cache-dir", cache.path().string(), "run", "--baseline", "debian:bookworm:stable", "--candidate",
+            "debian:trixie:stable", "--out", cache.path().string()}}) {
+    auto r = harness_cli(args, env);
+    BOOST_CHECK_EQUAL(r.exit_code, 2);
+    BOOST_CHECK_MESSAGE(r.err.find("--debian-mirror") != std::string::npos, r.err);
+    BOOST_CHECK(r.err.find("--debian-security-mirror") != std::string::npos);
+    BOOST_CHECK(r.err.find(etc.path().string()) != std::string::npos);  // what was searched
+  }
+  BOOST_CHECK(!fs::exists(cache.path() / "metadata"));
+  // The flags are enough on such a host (sid needs no security archive; --offline fetches nothing).
+  auto r = harness_cli({"--cache-dir", cache.path().string(), "--debian-mirror", "http://127.0.0.1:1/debian", "candidates",
+                        "debian:sid:stable", "--offline"}, env);
+  BOOST_CHECK_EQUAL(r.exit_code, 3);  // offline with an empty cache: an infrastructure error, not a usage one
+  BOOST_CHECK(r.err.find("127.0.0.1:1/debian") != std::string::npos);
+}

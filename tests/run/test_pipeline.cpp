@@ -126,6 +126,10 @@ struct Fixture {
   }
   Services services() {
     Services sv;
+    // Nothing is fetched here (no testbeds, a fake resolver); the streams' sources still need archives.
+    sv.mirrors.debian = "http://archive.example/debian";
+    sv.mirrors.debian_security = "http://archive.example/debian-security";
+    sv.mirrors.debian_origin = sv.mirrors.debian_security_origin = "test fixture";
     sv.make_suite = [this](const std::string& name) -> std::unique_ptr<Suite> {
       if (name != "fake") throw UsageError("unknown suite '" + name + "'");
       return std::make_unique<FakeSuite>(trace);
@@ -244,6 +248,10 @@ BOOST_FIXTURE_TEST_CASE(three_streams_on_two_workers, Fixture) {
   BOOST_CHECK_EQUAL(out.record.streams[2].name, "candidate-2");
   // p-u resolves to bookworm's versions here: identical, not run; trixie is.
   BOOST_CHECK(out.record.streams[1].identical_to_baseline);
+  // The run records the archives it used and where they came from (manifest.json "archives").
+  BOOST_REQUIRE_EQUAL(out.record.archives.size(), 2u);
+  BOOST_CHECK_EQUAL(out.record.archives[1].url, "http://archive.example/debian-security");
+  BOOST_CHECK_EQUAL(out.record.archives[1].origin, "test fixture");
   BOOST_CHECK(verdict_of(out.record, "broken-by-candidate", 2).verdict == Verdict::regression);
 }
 

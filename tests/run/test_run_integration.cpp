@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
+#include "harness/cli/host_archives.hpp"
 #include "harness/cli/pipeline.hpp"
 #include "harness/common/error.hpp"
 #include "harness/common/process.hpp"
@@ -27,7 +28,7 @@ using harness::test::cache_dir;
 
 struct Fixture {
   Podman podman{detect_podman(cache_dir())};
-  ImageStore images{podman, {.recipes_dir = fs::path(HARNESS_SOURCE_DIR) / "containers", .cache_dir = cache_dir()}};
+  ImageStore images{podman, {.recipes_dir = fs::path(HARNESS_SOURCE_DIR) / "containers", .cache_dir = cache_dir(), .mirrors = cli::host_mirrors()}};
   TempDir dir{"harness-test-run"};
 
   Services services() {
@@ -57,7 +58,7 @@ struct Fixture {
     auto base = images.ensure_base(Family::debian, spec.release);
     Testbed t(podman, {.image = base, .run_id = "test-run-integration", .role = "download", .network = true});
     std::string sources;
-    for (const auto& l : debian_apt_sources(spec, Mirrors{})) sources += l + "\n";
+    for (const auto& l : debian_apt_sources(spec, cli::host_mirrors())) sources += l + "\n";
     t.write_file("/etc/apt/sources.list", sources);
     auto r = t.sh("rm -f /etc/apt/sources.list.d/*; apt-get update -qq -o APT::Update::Error-Mode=any >/dev/null && mkdir -p /dl && cd /dl && "
                   "apt-get download -qq " + package + " >/dev/null && ls /dl/*.deb", "", 600s);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "harness/cli/host_archives.hpp"
 #include "harness/repo/channels.hpp"
 #include "harness/suites/suite.hpp"
 #include "harness/testbed/image.hpp"
@@ -23,10 +24,10 @@ struct StreamFixture {
     cache_dir = std::filesystem::path(home ? home : "/root") / ".cache" / "harness";
     podman = std::make_unique<Podman>(detect_podman(cache_dir));
     images = std::make_unique<ImageStore>(*podman, ImageStoreOptions{.recipes_dir = HARNESS_SOURCE_DIR "/containers",
-                                                                     .cache_dir = cache_dir});
+                                                                     .cache_dir = cache_dir, .mirrors = cli::host_mirrors()});
     ctx.stream = stream;
     ctx.spec = parse_candidate_spec(spec_text);
-    ctx.sources = debian_apt_sources(ctx.spec, Mirrors{});
+    ctx.sources = debian_apt_sources(ctx.spec, cli::host_mirrors());
     ctx.images = images.get();
     ctx.podman = podman.get();
     ctx.run_id = "starttls-test";

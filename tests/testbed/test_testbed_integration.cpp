@@ -8,6 +8,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "harness/cli/host_archives.hpp"
 #include "harness/common/error.hpp"
 #include "harness/common/process.hpp"
 #include "harness/common/tempdir.hpp"
@@ -24,11 +25,11 @@ using harness::test::cache_dir;
 
 struct Fixture {
   Podman podman{detect_podman(cache_dir())};
-  ImageStore images{podman, {.recipes_dir = std::string(HARNESS_SOURCE_DIR) + "/containers", .cache_dir = cache_dir()}};
+  ImageStore images{podman, {.recipes_dir = std::string(HARNESS_SOURCE_DIR) + "/containers", .cache_dir = cache_dir(), .mirrors = cli::host_mirrors()}};
 
   ImageRequest trixie(std::vector<std::string> packages) {
     auto spec = parse_candidate_spec("debian:trixie:stable");
-    return {.family = Family::debian, .release = "trixie", .sources = debian_apt_sources(spec, Mirrors{}),
+    return {.family = Family::debian, .release = "trixie", .sources = debian_apt_sources(spec, cli::host_mirrors()),
             .packages = std::move(packages)};
   }
   bool exists(const std::string& name) { return podman.run({"container", "exists", name}, 30s).exit_code == 0; }
