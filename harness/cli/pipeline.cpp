@@ -108,6 +108,7 @@ SuiteRun run_suite(Suite& suite, const std::string& suite_name, SuiteContext ctx
     // The stream's packages broke: a verdict on every case they took down, with apt's/dnf's words.
     out.results = planned_with(suite, suite_name, Outcome::fail,
                                "the " + ctx.stream + " stream's packages broke the suite: " + e.what(), e.log);
+    for (auto& c : out.results) c.properties["package_error"] = "does not install";
   } catch (const InfraError& e) {
     out.error = suite_name + ": " + e.what();
   } catch (const UsageError& e) {
@@ -525,8 +526,12 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
       rec.changed.push_back(package_line(p));
       if (!image_holds(stream_images[st], rec.spec.family, p)) rec.not_exercised.push_back(package_line(p));
     }
-    // (A stream whose suites recorded no image at all cannot tell; that is only a test seam.)
-    if (!changes.empty() && rec.not_exercised.size() == changes.size() && !stream_images[st].empty())
+    // A candidate whose packages did not install was tested (that is its result). A stream whose
+    // suites recorded no image at all cannot tell (only a test seam does that).
+    bool install_failed = false;
+    for (const auto& suite : run.suites)
+      for (const auto& c : suite.results[st]) install_failed = install_failed || c.properties.count("package_error");
+    if (!changes.empty() && rec.not_exercised.size() == changes.size() && !stream_images[st].empty() && !install_failed)
       rec.errors.push_back("not tested: no suite installed any of the candidate's changed packages (" +
                            join_lines(rec.not_exercised, ", ") + "); name a suite that uses them, or add one");
     else if (!rec.not_exercised.empty())

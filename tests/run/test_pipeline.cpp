@@ -426,3 +426,16 @@ BOOST_FIXTURE_TEST_CASE(a_candidate_no_suite_installed_is_not_a_pass, Fixture) {
   BOOST_CHECK_EQUAL(out.record.streams[1].not_exercised[0], "exim4-config 4.98.2-1+local1");
   BOOST_CHECK(out.record.streams[1].errors.at(0).find("not tested") != std::string::npos);
 }
+
+BOOST_FIXTURE_TEST_CASE(a_candidate_that_does_not_install_was_tested, Fixture) {
+  auto local = dir.path() / "results";
+  make_deb(dir.path(), local, "exim4-daemon-light", "4.98.2-1+fault1", "exim4");
+  auto rq = request({"local:" + local.string() + "@debian:trixie:stable"});
+  rq.plan.baseline = parse_candidate_spec("debian:trixie:stable");
+  rq.suite_options["fake"]["package_error"] = "1";
+  write_file(scenarios() / "fake" / "cases.txt", "a pass pass\n");
+  auto out = run_plan(rq, services());
+  BOOST_CHECK(verdict_of(out.record, "a").verdict == Verdict::regression);
+  BOOST_CHECK(out.record.streams[1].errors.empty());  // no "not tested": not installing is the result
+  BOOST_CHECK(out.status == RunStatus::regression);
+}

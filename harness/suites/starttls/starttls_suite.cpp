@@ -194,6 +194,7 @@ class StarttlsSuite : public Suite {
         c.outcome = Outcome::fail;
         c.message = std::string("the ") + server + " server's packages do not install on this stream: " + e.what();
         c.transcript = e.log;
+        c.properties["package_error"] = "does not install";
         out.push_back(std::move(c));
       }
     auto outbound_results = outbound.get();
