@@ -272,3 +272,33 @@ BOOST_AUTO_TEST_CASE(bad_case_files_and_maintainer_listings_name_file_and_line) 
   for (const auto& c : d.cases) maintainer += c.group == "maintainer";
   BOOST_CHECK_EQUAL(maintainer, 5);
 }
+
+BOOST_AUTO_TEST_CASE(seed_spools_are_real_spool_files_with_provenance) {
+  auto d = load_suite_data(kScenarios, {});
+  BOOST_REQUIRE_EQUAL(d.seeds.size(), 1u);
+  BOOST_CHECK_EQUAL(d.seeds[0].name, "bookworm-4.96");
+  BOOST_CHECK_EQUAL(d.seeds[0].producer, "exim 4.96");
+  BOOST_CHECK_EQUAL(d.seeds[0].ids.size(), 11u);
+  for (const auto& id : d.seeds[0].ids) {
+    BOOST_CHECK(id_format(id) == IdFormat::old_format);
+    BOOST_CHECK(d.seeds[0].files.at(id + "-H").starts_with(id + "-H\n"));  // exim's own first line
+  }
+  TempDir t("harness-exiqgrep-seed");
+  fs::copy(kScenarios / "spool", t.path(), fs::copy_options::recursive);
+  auto folder = t.path() / "bookworm-4.96";
+  write_file(folder / "notes.txt", "x");
+  auto error_of = [&] {
+    try {
+      load_seed_spools(t.path());
+    } catch (const UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  BOOST_CHECK_MESSAGE(error_of().find("notes.txt: not a spool file") != std::string::npos, error_of());
+  fs::remove(folder / "notes.txt");
+  fs::remove(folder / (d.seeds[0].ids[0] + "-D"));
+  BOOST_CHECK_MESSAGE(error_of().find(d.seeds[0].ids[0] + "-D is missing") != std::string::npos, error_of());
+  fs::remove(t.path() / "bookworm-4.96.yaml");
+  BOOST_CHECK_MESSAGE(error_of().find("bookworm-4.96.yaml: missing") != std::string::npos, error_of());
+}

@@ -135,15 +135,9 @@ std::vector<SeedSpool> load_seed_spools(const fs::path& dir) {
       auto name = e.path().filename().string();
       auto id = name.size() > 2 ? name.substr(0, name.size() - 2) : "";
       auto suffix = name.size() > 2 ? name.substr(name.size() - 2) : "";
-      std::string listed = "45m   330 " + id + " <a@b>\n          a@b\n\n";  // the id must be one exim prints
-      bool id_ok = e.is_regular_file() && (suffix == "-H" || suffix == "-D");
-      if (id_ok) {
-        try {
-          id_ok = parse_listing(listed, name).messages.at(0).id_format != IdFormat::old_with_spool_suffix;
-        } catch (const ListingError&) {
-          id_ok = false;
-        }
-      }
+      auto format = id_format(id);
+      bool id_ok = e.is_regular_file() && (suffix == "-H" || suffix == "-D") && format &&
+                   *format != IdFormat::old_with_spool_suffix;
       if (!id_ok) throw UsageError(e.path().string() + ": not a spool file '<message id>-H' or '<message id>-D'");
       s.files[name] = read_file(e.path());
       if (suffix == "-H") s.ids.push_back(id);

@@ -120,6 +120,8 @@ std::string spool_error_text(std::string_view line, bool* frozen = nullptr) {
 
 }  // namespace
 
+std::optional<IdFormat> id_format(std::string_view id) { return classify_id(id); }
+
 std::string Recipient::exiqgrep_text() const {
   if (generated) return "+D " + address;
   if (delivered) return "D " + address;

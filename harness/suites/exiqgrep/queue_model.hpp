@@ -18,6 +18,9 @@ struct ListingError : std::runtime_error {
 
 enum class IdFormat { old_format, new_format, old_with_spool_suffix };  // 16, 23, 16 + "-H" (exim 4.97/4.97.1)
 
+// The format of a message id as exim prints it; empty when it is none of them.
+std::optional<IdFormat> id_format(std::string_view id);
+
 struct Recipient {
   std::string address;
   bool delivered = false;  // "        D addr" (-bp)
