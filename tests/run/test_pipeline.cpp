@@ -380,6 +380,9 @@ BOOST_FIXTURE_TEST_CASE(a_difference_that_does_not_reproduce_is_flaky, Fixture) 
   // JUnit marks it as Surefire does; it fails nothing by itself.
   auto junit = read_file(out.report_dir / "junit.xml");
   BOOST_CHECK(junit.find("<flakyFailure type=\"flaky\"") != std::string::npos);
+  auto xsd = fs::path(HARNESS_SOURCE_DIR) / "tests" / "report" / "junit.xsd";
+  auto lint = run_process({"xmllint", "--noout", "--schema", xsd.string(), (out.report_dir / "junit.xml").string()});
+  BOOST_CHECK_MESSAGE(lint.ok(), lint.err);
   // Without reruns the same difference is taken at its word.
   rq.reruns = 0;
   BOOST_CHECK(verdict_of(run_plan(rq, services()).record, "wobbly").verdict != Verdict::flaky);
