@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 step_exim() {
-  rm -rf /work/exim && mkdir -p /work/exim /out/exim && cd /work/exim
+  rm -rf /build/exim && mkdir -p /build/exim /out/exim && cd /build/exim
   # The newest source version the mirror serves (a mirror may list a security update's source before
   # it carries the files), and the binary package of exactly that version to repack.
   # Some mirrors serve a source package's upstream tarball but not its .dsc/.debian.tar.xz: then the
@@ -34,22 +34,22 @@ step_exim() {
   deb=$(ls exim4-daemon-light_*.deb)
   getent passwd Debian-exim >/dev/null || useradd --system --user-group --no-create-home Debian-exim
   cd "$src"
-  sh "$here/build-exim-light.sh" build /work/exim/bin-fixed
+  sh "$here/build-exim-light.sh" build /build/exim/bin-fixed
   patch -p1 < "$here/bug3050-revert.patch"
-  sh "$here/build-exim-light.sh" build /work/exim/bin-revert
+  sh "$here/build-exim-light.sh" build /build/exim/bin-revert
   # The build must have the real package's features, lookups, authenticators, paths and TLS library.
-  dpkg-deb -x "/work/exim/$deb" /work/exim/real
+  dpkg-deb -x "/build/exim/$deb" /build/exim/real
   features() { "$1" -C /dev/null -bV 2>&1 | grep -E '^(Support for|Lookups|Authenticators|Routers|Transports|Configuration file search path|Fixed never_users|Configure owner|Size of off_t)' || true; }
-  features /work/exim/real/usr/sbin/exim4 > /work/exim/features-real
-  features /work/exim/bin-revert/exim4 > /work/exim/features-built
-  if ! diff -u /work/exim/features-real /work/exim/features-built >&2; then
+  features /build/exim/real/usr/sbin/exim4 > /build/exim/features-real
+  features /build/exim/bin-revert/exim4 > /build/exim/features-built
+  if ! diff -u /build/exim/features-real /build/exim/features-built >&2; then
     echo "in-testbed.sh: the built exim differs from the package's (above: - real, + built)" >&2; exit 1
   fi
-  cp /work/exim/features-real /out/exim/features
+  cp /build/exim/features-real /out/exim/features
   for b in fixed revert; do
-    unpack "/work/exim/$deb" "/work/exim/tree-$b"
-    install -m 4755 "/work/exim/bin-$b/exim4" "/work/exim/tree-$b/usr/sbin/exim4"
-    repack "/work/exim/tree-$b" "+bug3050${b}1" "/out/exim/$b"
+    unpack "/build/exim/$deb" "/build/exim/tree-$b"
+    install -m 4755 "/build/exim/bin-$b/exim4" "/build/exim/tree-$b/usr/sbin/exim4"
+    repack "/build/exim/tree-$b" "+bug3050${b}1" "/out/exim/$b"
   done
 }
 

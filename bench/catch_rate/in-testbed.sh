@@ -20,9 +20,9 @@ step_versions() {
 }
 
 step_faults() {
-  rm -rf /work/dl /work/t /out/faults && mkdir -p /work/dl /work/t /out/faults && cd /work/dl
+  rm -rf /build/dl /build/t /out/faults && mkdir -p /build/dl /build/t /out/faults && cd /build/dl
   apt-get download -qq $PACKAGES
-  deb() { ls /work/dl/"$1"_*.deb; }
+  deb() { ls /build/dl/"$1"_*.deb; }
   cnf_pkg=
   for p in openssl libssl3t64; do
     if dpkg-deb -c "$(deb $p)" | grep '\./etc/ssl/openssl\.cnf$' >/dev/null; then cnf_pkg=$p; fi
@@ -30,7 +30,7 @@ step_faults() {
   # faults/openssl-*.yaml name openssl as the faulty package (true on trixie): say so if that changes.
   [ "$cnf_pkg" = openssl ] || { echo "in-testbed.sh: /etc/ssl/openssl.cnf is shipped by '$cnf_pkg', not openssl: update faults/openssl-*.yaml" >&2; exit 1; }
   echo "$cnf_pkg" > /out/faults/openssl-cnf-package
-  t=/work/t F=/out/faults
+  t=/build/t F=/out/faults
 
   # unchanged: every package a suite installs from the candidate, repacked as is.
   for p in $(echo exim4-base exim4-config exim4-daemon-light munin-plugins-core openssl $cnf_pkg | tr ' ' '\n' | sort -u); do

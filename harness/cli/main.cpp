@@ -74,14 +74,16 @@ int main(int argc, char** argv) {
       "Exit codes: 0 success (no regression); 1 regression found (run) or something changed (candidates);\n"
       "2 bad input (scenario file, spec, flag); 3 infrastructure error (podman, mirror, timeout); 130 interrupted."};
   app.require_subcommand(1);
-  app.set_version_flag("--version", [&ctx] {
-    auto d = data_dir_for(ctx.root_flag);
+  CLI::Option* root_option = nullptr;
+  app.set_version_flag("--version", [&ctx, &root_option] {
+    // CLI11 answers --version while it parses, before it stores --root: read the option itself.
+    auto d = data_dir_for(root_option && root_option->count() ? root_option->as<std::string>() : ctx.root_flag);
     return std::string("harness ") + HARNESS_VERSION + "\ndata dir: " +
            (d.path.empty() ? "none (" + d.origin + ")" : d.path.string() + " (" + d.origin + ")");
   }, "Print the version and the data dir in use (scenarios/, containers/), then exit");
   app.add_flag("-v,--verbose", ctx.verbose, "Show every external command and its progress");
   app.add_flag("-q,--quiet", ctx.quiet, "Only errors");
-  app.add_option("--root", ctx.root_flag,
+  root_option = app.add_option("--root", ctx.root_flag,
                  "Data dir holding scenarios/ and containers/ (default: HARNESS_ROOT, else the installed "
                  "share/harness beside the binary, else the source tree of a build tree)");
   app.add_option("--cache-dir", ctx.cache_dir, "Cache for metadata, locks and probe results")->capture_default_str();
