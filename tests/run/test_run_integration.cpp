@@ -35,7 +35,8 @@ struct Fixture {
     Services sv;
     sv.make_suite = [](const std::string& name) { return make_suite(name); };
     sv.testbeds = [this] { return std::pair<ImageStore*, const Podman*>{&images, &podman}; };
-    ResolveOptions ro{.cache_dir = cache_dir() / "metadata"};
+    sv.mirrors = cli::host_mirrors();  // the host's apt sources, as `harness run` takes them
+    ResolveOptions ro{.cache_dir = cache_dir() / "metadata", .mirrors = sv.mirrors};
     sv.resolve = [ro](const CandidateSpec& spec, const std::vector<std::string>& packages) {
       return resolve(spec, packages, ro);
     };
