@@ -80,6 +80,17 @@ std::string prop(const CaseResult* c, const std::string& key) {
 
 void check_run(bool ok, const std::string& what) { BOOST_REQUIRE_MESSAGE(ok, what); }
 
+// An unpacked .deb's version with `suffix` added, as a maintainer's rebuild bumps it; returns the new one.
+std::string bump_version(const fs::path& tree, const std::string& suffix) {
+  auto control = read_file(tree / "DEBIAN/control");
+  auto vpos = control.find("\nVersion: ") + 10;
+  auto vend = control.find('\n', vpos);
+  std::string version = control.substr(vpos, vend - vpos) + suffix;
+  control.replace(vpos, vend - vpos, version);
+  write_file(tree / "DEBIAN/control", control);
+  return version;
+}
+
 void run(const std::vector<std::string>& argv) {
   auto r = run_process(argv, {.timeout = 120s});
   check_run(r.ok(), shell_quote(argv) + ": " + r.err);
@@ -133,12 +144,7 @@ BOOST_FIXTURE_TEST_CASE(local_candidate_with_an_old_exiqgrep_is_a_regression, Fi
   run({"dpkg-deb", "-R", trixie_deb.string(), tree.string()});
   run({"dpkg-deb", "-x", bookworm_deb.string(), old.string()});
   fs::copy_file(old / "usr/sbin/exiqgrep", tree / "usr/sbin/exiqgrep", fs::copy_options::overwrite_existing);
-  auto control = read_file(tree / "DEBIAN/control");
-  auto vpos = control.find("\nVersion: ") + 10;
-  auto vend = control.find('\n', vpos);
-  std::string version = control.substr(vpos, vend - vpos) + "+harness1";
-  control.replace(vpos, vend - vpos, version);
-  write_file(tree / "DEBIAN/control", control);
+  std::string version = bump_version(tree, "+harness1");
   fs::remove(tree / "DEBIAN/md5sums");  // stale for exiqgrep; optional in a .deb
   auto results = dir.path() / "results";
   fs::create_directories(results);
@@ -178,12 +184,7 @@ BOOST_FIXTURE_TEST_CASE(a_candidate_package_pulled_in_as_a_dependency_is_the_can
   auto deb = download("debian:trixie:stable", "exim4-config", dir.path() / "downloads");
   auto tree = dir.path() / "tree";
   run({"dpkg-deb", "-R", deb.string(), tree.string()});
-  auto control = read_file(tree / "DEBIAN/control");
-  auto vpos = control.find("\nVersion: ") + 10;
-  auto vend = control.find('\n', vpos);
-  std::string version = control.substr(vpos, vend - vpos) + "+harness1";
-  control.replace(vpos, vend - vpos, version);
-  write_file(tree / "DEBIAN/control", control);
+  std::string version = bump_version(tree, "+harness1");
   auto results = dir.path() / "results";
   fs::create_directories(results);
   run({"env", "SOURCE_DATE_EPOCH=1700000000", "dpkg-deb", "--root-owner-group", "-b", tree.string(),
