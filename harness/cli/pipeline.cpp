@@ -18,6 +18,7 @@
 #include "harness/common/error.hpp"
 #include "harness/common/log.hpp"
 #include "harness/common/process.hpp"
+#include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/repo/channels.hpp"
 #include "harness/report/report.hpp"
@@ -180,12 +181,6 @@ bool image_holds(const std::vector<Image>& images, Family family, const Package&
     if (v == want) return true;
   }
   return false;
-}
-
-std::string join_lines(const std::vector<std::string>& v, const std::string& sep) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
-  return s;
 }
 
 // Blame: for a candidate with regressions and changes in several source packages, each change is
@@ -533,9 +528,9 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
       for (const auto& c : suite.results[st]) install_failed = install_failed || c.properties.count("package_error");
     if (!changes.empty() && rec.not_exercised.size() == changes.size() && !stream_images[st].empty() && !install_failed)
       rec.errors.push_back("not tested: no suite installed any of the candidate's changed packages (" +
-                           join_lines(rec.not_exercised, ", ") + "); name a suite that uses them, or add one");
+                           join(rec.not_exercised, ", ") + "); name a suite that uses them, or add one");
     else if (!rec.not_exercised.empty())
-      log::warn("[" + rec.name + "] not exercised by any suite: " + join_lines(rec.not_exercised, ", "));
+      log::warn("[" + rec.name + "] not exercised by any suite: " + join(rec.not_exercised, ", "));
   }
   // Blame reruns run side by side, each with suite instances of its own.
   auto load_suite = [&](std::size_t si) {

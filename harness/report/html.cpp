@@ -249,8 +249,7 @@ std::string html_report(const RunRecord& run) {
     if (s.identical_to_baseline) o << "<b>identical to the baseline's packages: not run</b><br>";
     for (const auto& p : s.not_exercised) o << "<span class=\"fail\">not exercised by any suite: " << esc(p) << "</span><br>";
     for (const auto& b : s.blame) {
-      std::string what;
-      for (const auto& c : b.changes) what += (what.empty() ? "" : ", ") + c;
+      std::string what = join(b.changes, ", ");
       o << "<span class=\"" << (b.finding == "causes" ? "regression" : "pass") << "\">blame " << esc(b.source) << ": "
         << esc(b.finding) << " (" << esc(what) << "; " << esc(b.detail) << ")</span><br>";
     }

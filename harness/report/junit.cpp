@@ -3,6 +3,7 @@
 // classname+name stays unique (GitLab keeps only the first of duplicates).
 #include <tinyxml2.h>
 
+#include "harness/common/strings.hpp"
 #include "harness/report/detail.hpp"
 #include "harness/report/report.hpp"
 
@@ -79,8 +80,7 @@ std::string junit_xml(const RunRecord& run) {
       if (stream.identical_to_baseline) property(props, "identical-to-baseline", "not run: same package set as the baseline");
       for (const auto& p : stream.not_exercised) property(props, "not-exercised", p);
       for (const auto& b : stream.blame) {
-        std::string what;
-        for (const auto& c : b.changes) what += (what.empty() ? "" : ", ") + c;
+        std::string what = join(b.changes, ", ");
         property(props, "blame:" + b.source, b.finding + ": " + what + " (" + one_line(b.detail) + ")");
       }
 

@@ -2,6 +2,7 @@
 // the verdict, the versions on both sides, what regressed and the command that reproduces it.
 #include <set>
 
+#include "harness/common/strings.hpp"
 #include "harness/report/detail.hpp"
 #include "harness/report/report.hpp"
 
@@ -43,14 +44,12 @@ std::string summary_text(const RunRecord& run, std::size_t max_chars) {
     if (s.identical_to_baseline)
       head += "IDENTICAL: " + s.spec.text + " resolves to the baseline's packages; not run, nothing to compare\n";
     if (!s.not_exercised.empty()) {
-      std::string list;
-      for (const auto& p : s.not_exercised) list += (list.empty() ? "" : ", ") + p;
-      head += "NOT EXERCISED by any suite on " + s.name + " (no image held them, so no case tested them): " + list + "\n";
+      head += "NOT EXERCISED by any suite on " + s.name + " (no image held them, so no case tested them): " +
+              join(s.not_exercised, ", ") + "\n";
     }
     std::string causes, cleared;
     for (const auto& b : s.blame) {
-      std::string what;
-      for (const auto& c : b.changes) what += (what.empty() ? "" : ", ") + c;
+      std::string what = join(b.changes, ", ");
       if (b.finding == "causes" || b.finding == "partly")
         causes += (causes.empty() ? "" : "; ") + what + (b.finding == "partly" ? " (partly: " + b.detail + ")" : "");
       else

@@ -12,6 +12,7 @@
 #include "harness/common/error.hpp"
 #include "harness/common/hash.hpp"
 #include "harness/common/log.hpp"
+#include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
 
 namespace harness {
@@ -43,12 +44,6 @@ class FileLock {
  private:
   int fd_ = -1;
 };
-
-std::string join(const std::vector<std::string>& v, const std::string& sep) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
-  return s;
-}
 
 std::map<std::string, std::string> parse_name_versions(const std::string& text) {
   std::map<std::string, std::string> m;
@@ -101,6 +96,7 @@ std::string normalize_rpm_evr(const std::string& evr) {
 struct LocalPackage {
   std::filesystem::path file;
   std::string name, version;
+  std::string sha256;  // hashed once, for the image tag and the Packages stanza
 };
 
 // The build context's local/ folder: the candidate's files and what the recipe needs to prefer them
@@ -121,7 +117,7 @@ void write_local_repo(Family family, const std::filesystem::path& dir, const std
     std::string c = control.out;
     while (!c.empty() && c.back() == '\n') c.pop_back();
     stanzas += c + "\nFilename: ./" + l.file.filename().string() + "\nSize: " +
-               std::to_string(std::filesystem::file_size(l.file)) + "\nSHA256: " + sha256_file_hex(l.file) + "\n\n";
+               std::to_string(std::filesystem::file_size(l.file)) + "\nSHA256: " + l.sha256 + "\n\n";
     preferences += "Package: " + l.name + "\nPin: version " + l.version + "\nPin-Priority: 1001\n\n";
   }
   if (local.empty()) return;
@@ -262,9 +258,9 @@ Image ImageStore::ensure(const ImageRequest& req) {
   h.field(recipe).field(base_id).field(join(req.sources, "\n")).field(join(packages, " ")).field(apt_options);
   std::vector<LocalPackage> local;
   for (const auto& f : req.local_packages) {
-    h.field(sha256_file_hex(f));
     auto [name, version] = local_package_identity(req.family, f);
-    local.push_back({f, name, version});
+    local.push_back({f, name, version, sha256_file_hex(f)});
+    h.field(local.back().sha256);
   }
   std::string hash = h.hex().substr(0, 16);
   std::string tag = "localhost/harness/" + to_string(req.family) + ":" + req.release + "-" + hash;
