@@ -185,13 +185,13 @@ void tls_matrix(std::ostringstream& o, const RunRecord& run, const VerdictIndex&
     }
   for (const auto& [server, rows] : grid) {
     const auto& sts = streams[server];
-    o << "<h4>TLS matrix: " << esc(server) << "</h4>\n<table class=\"grid tls\"><tr><th rowspan=\"2\">client \\ cert set</th>";
+    std::string which;
+    for (auto st : sts) which += (which.empty() ? "" : ", ") + run.streams[st].label();
+    o << "<h4>TLS matrix: " << esc(server) << "</h4>\n<p><small>" << esc(which) << "</small></p>\n<table class=\"grid tls\"><tr><th rowspan=\"2\">client \\ cert set</th>";
     for (const auto& cs : certsets[server]) o << "<th colspan=\"" << sts.size() << "\">" << esc(cs) << "</th>";
     o << "</tr>\n<tr>";
     for (std::size_t k = 0; k < certsets[server].size(); ++k)
-      for (auto st : sts)
-        o << "<th title=\"" << esc(run.streams[st].spec.text) << "\">" << esc(run.streams[st].name) << "<br><small>"
-          << esc(run.streams[st].spec.text) << "</small></th>";
+      for (auto st : sts) o << "<th title=\"" << esc(run.streams[st].spec.text) << "\">" << esc(run.streams[st].name) << "</th>";
     o << "</tr>\n";
     for (const auto& [client, cols] : rows) {
       o << "<tr><th>" << esc(client) << "</th>";
@@ -250,7 +250,8 @@ void group_grid(std::ostringstream& o, const RunRecord& run, const VerdictIndex&
     std::string ver;
     for (const auto& row : stream_versions(s))
       if (row.package == suite.package) ver = row.version;
-    o << "<th>" << esc(s.name) << "<br><small>" << esc(s.spec.text) << "<br>" << esc(suite.package + " " + ver) << "</small></th>";
+    o << "<th>" << esc(s.name) << "<br><small>" << esc(s.spec.text) << "<br>"
+      << esc(s.identical_to_baseline ? "identical to the baseline: not run" : suite.package + " " + ver) << "</small></th>";
   }
   o << "</tr>\n";
   for (const auto& g : groups) {
@@ -288,7 +289,7 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #bbb;padding
 pre{background:#f6f6f6;padding:.5em;overflow-x:auto;max-height:40em}ins{background:#d0ffd0;text-decoration:none}
 del{background:#ffd0d0;text-decoration:none}details{margin:.3em 0}summary{cursor:pointer}
 .xfail{background:repeating-linear-gradient(135deg,#e4f4e4 0,#e4f4e4 6px,#cfd8cf 6px,#cfd8cf 12px);color:#333;font-style:italic}
-.changed{outline:3px solid #333;outline-offset:-3px;font-weight:bold}table.tls td{white-space:nowrap})";
+.changed{outline:3px solid #333;outline-offset:-3px;font-weight:bold}table.tls td{min-width:7em})";
 
 }  // namespace
 
