@@ -21,7 +21,8 @@ struct Rendered {
 };
 
 Rendered render(const std::string& html) {
-  std::string chromium = find_program("chromium");
+  std::string chromium = find_program("chromium");  // Debian
+  if (chromium.empty()) chromium = find_program("chromium-browser");  // Fedora
   BOOST_REQUIRE_MESSAGE(!chromium.empty(),
                         "chromium is not installed: containers/setup-host installs it (containers/host-packages.txt); "
                         "on Debian: apt-get install chromium");
