@@ -4,6 +4,7 @@
 // by cause, the reproducer and the real report folder. summary-full.txt: the same head, then every
 // case on its own line.
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
