@@ -79,9 +79,7 @@ void add_nightly(CLI::App& app, Context& ctx, int* exit_code) {
       return;
     }
     rq.plan.candidates = changed;
-    std::vector<std::string> argv{"harness", "run", rq.plan.path.string(), "--baseline", rq.plan.baseline->text};
-    for (const auto& c : changed) argv.insert(argv.end(), {"--candidate", c.text});
-    rq.command = shell_quote(argv);
+    rq.command = reproduce_command(ctx, rq, setup);
     auto result = run_plan(rq, sv);
     print_run_result(result);
     *exit_code = exit_code_for(result.status);

@@ -64,22 +64,44 @@ RunRequest make_run_request(Context& ctx, const RunSetup& s) {
   rq.blame = !s.no_blame;
   rq.allow_expired_metadata = ctx.allow_expired_metadata;
 
-  // The reproducer: every choice spelled out, so it runs the same on any host.
-  std::vector<std::string> argv{"harness", "run"};
-  if (!rq.plan.path.empty() && !s.plan.empty()) argv.push_back(rq.plan.path.string());
+  rq.command = reproduce_command(ctx, rq, s);
+  return rq;
+}
+
+std::string reproduce_command(const Context& ctx, const RunRequest& rq, const RunSetup& s) {
+  // Every choice that can change the result spelled out, so the command runs the same on any host:
+  // the archives (also those read from this host's apt sources: another host has other ones), the
+  // data dir, the specs, suites, packages, queues, reruns, blame, --unpinned and where reports go.
+  std::vector<std::string> global{"harness"};
+  bool debian = rq.plan.baseline && rq.plan.baseline->family == Family::debian;
+  bool fedora = rq.plan.baseline && rq.plan.baseline->family == Family::fedora;
+  if (debian && !ctx.mirrors.debian.empty()) global.insert(global.end(), {"--debian-mirror", ctx.mirrors.debian});
+  if (debian && !ctx.mirrors.debian_security.empty())
+    global.insert(global.end(), {"--debian-security-mirror", ctx.mirrors.debian_security});
+  const Mirrors defaults;
+  if (fedora && !ctx.mirrors.fedora_baseurl.empty()) global.insert(global.end(), {"--fedora-baseurl", ctx.mirrors.fedora_baseurl});
+  if (fedora && ctx.mirrors.fedora_metalink != defaults.fedora_metalink)
+    global.insert(global.end(), {"--fedora-metalink", ctx.mirrors.fedora_metalink});
+  if (fedora && ctx.mirrors.fedora_image != defaults.fedora_image)
+    global.insert(global.end(), {"--fedora-image", ctx.mirrors.fedora_image});
+  if (ctx.allow_expired_metadata) global.push_back("--allow-expired-metadata");
+  // Another data dir is other scenarios: name it when it was chosen (flag or HARNESS_ROOT).
+  if (!ctx.root.empty() && (!ctx.root_flag.empty() || ctx.root_origin.find("HARNESS_ROOT") != std::string::npos))
+    global.insert(global.end(), {"--root", std::filesystem::absolute(ctx.root).string()});
+
+  std::vector<std::string> argv = global;
+  argv.push_back("run");
+  if (!s.plan.empty()) argv.push_back(s.plan);  // as given: a name resolves in the data dir named above
   argv.insert(argv.end(), {"--baseline", rq.plan.baseline->text});
   for (const auto& c : rq.plan.candidates) argv.insert(argv.end(), {"--candidate", c.text});
   for (const auto& su : rq.only_suites) argv.insert(argv.end(), {"--suite", su});
   for (const auto& p : s.packages) argv.insert(argv.end(), {"--package", p});
-  if (!s.queues.empty()) argv.insert(argv.end(), {"--queues", rq.suite_options["exiqgrep"]["queues"]});
+  if (!s.queues.empty()) argv.insert(argv.end(), {"--queues", std::filesystem::absolute(s.queues).string()});
   if (s.unpinned) argv.push_back("--unpinned");
-  if (ctx.allow_expired_metadata) argv.insert(argv.begin() + 1, "--allow-expired-metadata");
-  // Archives given by flag are part of the choice; those from the host's apt sources are the host's.
-  if (ctx.mirrors.debian_origin == "--debian-mirror") argv.insert(argv.begin() + 1, {"--debian-mirror", ctx.mirrors.debian});
-  if (ctx.mirrors.debian_security_origin == "--debian-security-mirror")
-    argv.insert(argv.begin() + 1, {"--debian-security-mirror", ctx.mirrors.debian_security});
-  rq.command = shell_quote(argv);
-  return rq;
+  if (s.reruns != RunSetup{}.reruns) argv.insert(argv.end(), {"--reruns", std::to_string(s.reruns)});
+  if (s.no_blame) argv.push_back("--no-blame");
+  if (!s.out.empty()) argv.insert(argv.end(), {"--out", std::filesystem::absolute(s.out).string()});
+  return shell_quote(argv);
 }
 
 Services services_for(Context& ctx) {

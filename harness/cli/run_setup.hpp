@@ -25,6 +25,9 @@ struct RunSetup {
 
 // The plan a run uses; the reproducer command names every spec explicitly.
 RunRequest make_run_request(Context& ctx, const RunSetup& setup);
+// `harness [archives, --root] run [PLAN] --baseline ... --candidate ... [every option that changes the
+// result]`: the reproducer written into the reports.
+std::string reproduce_command(const Context& ctx, const RunRequest& rq, const RunSetup& setup);
 // The real suites, podman/images from the context, and the libsolv resolver with the metadata cache.
 Services services_for(Context& ctx);
 // scenarios/plans/default.yaml (packages and suites of the default plan).

@@ -111,10 +111,12 @@ struct Cell {
   Verdict v = Verdict::skip;
   std::string text;
   std::string title;
+  std::string extra_class;  // "xfail" (an expected failure), "changed" (differs from the baseline)
 };
 
 std::string cell_html(const Cell& c) {
-  return "<td class=\"" + css_class(c.v) + "\" title=\"" + esc(c.title) + "\">" + esc(c.text) + "</td>";
+  std::string cls = css_class(c.v) + (c.extra_class.empty() ? "" : " " + c.extra_class);
+  return "<td class=\"" + cls + "\" title=\"" + esc(c.title) + "\">" + esc(c.text) + "</td>";
 }
 
 Cell cell_for(const RunRecord& run, const VerdictIndex& idx, std::size_t si, std::size_t st, const CaseResult& c) {
@@ -126,45 +128,104 @@ Cell cell_for(const RunRecord& run, const VerdictIndex& idx, std::size_t si, std
   return cell;
 }
 
-// starttls-like: per stream and server, clients x cert sets.
+// The outcome changed between the baseline and this candidate.
+bool moved(Verdict v) { return v == Verdict::regression || v == Verdict::fixed || v == Verdict::flaky; }
+
+// "handshake failure (40)" from "received fatal handshake failure (40); ...".
+std::string alert_of(const CaseResult& c) {
+  if (const auto* a = prop(c, "alerts")) {
+    std::string s = a->substr(0, a->find(';'));
+    for (const char* p : {"received fatal ", "sent fatal ", "received ", "sent "})
+      if (s.rfind(p, 0) == 0) return s.substr(std::string_view(p).size());
+    return s;
+  }
+  if (const auto* f = prop(c, "failure")) return *f;
+  return one_line(c.message);
+}
+
+// What one TLS probe did: "✓ TLSv1.2 ECDHE/RSA", "✗ handshake failure (40)", "✗ expected: handshake
+// failure (40)" (the expectation was a failed handshake), or the outcome when no handshake was tried.
+Cell tls_cell(const RunRecord& run, const VerdictIndex& idx, std::size_t si, std::size_t st, const CaseResult& c) {
+  Cell cell = cell_for(run, idx, si, st, c);
+  const auto* hs = prop(c, "handshake");
+  const auto* expected = prop(c, "expected");
+  bool expect_fail = expected && expected->rfind("fail", 0) == 0;
+  if (hs && *hs == "ok") {
+    cell.text = "\u2713 " + (prop(c, "protocol") ? *prop(c, "protocol") : std::string("TLS"));
+    const auto *kx = prop(c, "kx"), *auth = prop(c, "auth");
+    if (kx && auth && !(*kx == "any" && *auth == "any")) cell.text += " " + *kx + "/" + *auth;
+    if (expect_fail) cell.text += " (expected: failure)";
+  } else if (hs) {
+    cell.text = std::string("\u2717 ") + (expect_fail ? "expected: " : "") + alert_of(c);
+    if (expect_fail && c.outcome == Outcome::pass) cell.extra_class = "xfail";
+  } else {
+    cell.text = to_string(c.outcome) + ": " + one_line(c.message).substr(0, 60);
+  }
+  if (!run.streams[st].baseline && cell.v != Verdict::pass) cell.text += " \u2014 " + to_string(cell.v);
+  if (const auto* cipher = prop(c, "cipher")) cell.title += " [" + *cipher + "]";
+  if (expected) cell.title += " (expected " + *expected + ")";
+  return cell;
+}
+
+// starttls-like: one grid per server: rows client profiles, columns cert set x stream (baseline
+// first); a candidate cell that differs from the baseline's is marked (Δ).
 void tls_matrix(std::ostringstream& o, const RunRecord& run, const VerdictIndex& idx, std::size_t si) {
   const auto& suite = run.suites[si];
-  for (std::size_t st = 0; st < suite.results.size(); ++st) {
-    std::map<std::string, std::map<std::string, std::map<std::string, const CaseResult*>>> grid;  // server/client/certset
-    std::set<std::string> certsets;
+  // server -> client -> certset -> stream -> case
+  std::map<std::string, std::map<std::string, std::map<std::string, std::map<std::size_t, const CaseResult*>>>> grid;
+  std::map<std::string, std::set<std::string>> certsets;
+  std::map<std::string, std::set<std::size_t>> streams;
+  for (std::size_t st = 0; st < suite.results.size(); ++st)
     for (const auto& c : suite.results[st]) {
       auto *server = prop(c, "server"), *certset = prop(c, "certset"), *client = prop(c, "client");
       if (!server || !certset || !client) continue;
-      grid[*server][*client][*certset] = &c;
-      certsets.insert(*certset);
+      grid[*server][*client][*certset][st] = &c;
+      certsets[*server].insert(*certset);
+      streams[*server].insert(st);
     }
-    for (const auto& [server, rows] : grid) {
-      o << "<h4>TLS matrix: " << esc(server) << " on " << esc(run.streams[st].label()) << "</h4>\n<table class=\"grid\"><tr><th>client \\ cert set</th>";
-      for (const auto& cs : certsets) o << "<th>" << esc(cs) << "</th>";
-      o << "</tr>\n";
-      for (const auto& [client, cols] : rows) {
-        o << "<tr><th>" << esc(client) << "</th>";
-        for (const auto& cs : certsets) {
-          auto it = cols.find(cs);
-          if (it == cols.end()) {
+  for (const auto& [server, rows] : grid) {
+    const auto& sts = streams[server];
+    std::string which;
+    for (auto st : sts) which += (which.empty() ? "" : ", ") + run.streams[st].label();
+    o << "<h4>TLS matrix: " << esc(server) << "</h4>\n<p><small>" << esc(which) << "</small></p>\n<table class=\"grid tls\"><tr><th rowspan=\"2\">client \\ cert set</th>";
+    for (const auto& cs : certsets[server]) o << "<th colspan=\"" << sts.size() << "\">" << esc(cs) << "</th>";
+    o << "</tr>\n<tr>";
+    for (std::size_t k = 0; k < certsets[server].size(); ++k)
+      for (auto st : sts) o << "<th title=\"" << esc(run.streams[st].spec.text) << "\">" << esc(run.streams[st].name) << "</th>";
+    o << "</tr>\n";
+    for (const auto& [client, cols] : rows) {
+      o << "<tr><th>" << esc(client) << "</th>";
+      for (const auto& cs : certsets[server]) {
+        auto it = cols.find(cs);
+        const CaseResult* base = nullptr;
+        std::string base_text;
+        for (auto st : sts) {
+          const CaseResult* c = nullptr;
+          if (it != cols.end() && it->second.count(st)) c = it->second.at(st);
+          if (!c) {
             o << "<td class=\"none\">-</td>";
             continue;
           }
-          Cell cell = cell_for(run, idx, si, st, *it->second);
-          const auto* proto = prop(*it->second, "protocol");
-          const auto* cipher = prop(*it->second, "cipher");
-          if (proto) cell.text += " " + *proto;
-          if (cipher) cell.title += " [" + *cipher + "]";
+          Cell cell = tls_cell(run, idx, si, st, *c);
+          if (run.streams[st].baseline) {
+            base = c;
+            base_text = cell.text;
+          } else if (base && (moved(cell.v) || cell.text != base_text)) {
+            cell.extra_class += cell.extra_class.empty() ? "changed" : " changed";
+            cell.text = "\u0394 " + cell.text;
+            cell.title += " (baseline: " + base_text + ")";
+          }
           o << cell_html(cell);
         }
-        o << "</tr>\n";
       }
-      o << "</table>\n";
+      o << "</tr>\n";
     }
+    o << "</table>\n";
   }
 }
 
-// Every suite: rows = group (listing, scenario group), columns = streams with their versions.
+// Every suite: rows = group (listing, scenario group), columns = streams with their versions; a
+// candidate cell with a case whose outcome moved (REGRESSION, FIXED, FLAKY) is marked (Δ).
 void group_grid(std::ostringstream& o, const RunRecord& run, const VerdictIndex& idx, std::size_t si) {
   const auto& suite = run.suites[si];
   std::vector<std::string> groups;
@@ -189,22 +250,30 @@ void group_grid(std::ostringstream& o, const RunRecord& run, const VerdictIndex&
     std::string ver;
     for (const auto& row : stream_versions(s))
       if (row.package == suite.package) ver = row.version;
-    o << "<th>" << esc(s.name) << "<br><small>" << esc(s.spec.text) << "<br>" << esc(suite.package + " " + ver) << "</small></th>";
+    o << "<th>" << esc(s.name) << "<br><small>" << esc(s.spec.text) << "<br>"
+      << esc(s.identical_to_baseline ? "identical to the baseline: not run" : suite.package + " " + ver) << "</small></th>";
   }
   o << "</tr>\n";
   for (const auto& g : groups) {
     o << "<tr><th>" << esc(g) << "</th>";
-    for (const auto& per : counts[g]) {
+    for (std::size_t st = 0; st < counts[g].size(); ++st) {
+      const auto& per = counts[g][st];
       if (per.empty()) {
         o << "<td class=\"none\">-</td>";
         continue;
       }
       Cell cell;
       cell.v = Verdict::skip;
+      bool changed = false;
       for (const auto& [v, n] : per) {
         if (severity(v) > severity(cell.v)) cell.v = v;
         if (!cell.text.empty()) cell.text += ' ';
         cell.text += std::to_string(n) + " " + to_string(v);
+        changed = changed || (!run.streams[st].baseline && moved(v));
+      }
+      if (changed) {
+        cell.extra_class = "changed";
+        cell.text = "\u0394 " + cell.text;
       }
       o << cell_html(cell);
     }
@@ -218,7 +287,9 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #bbb;padding
 .pass{background:#c8f0c8}.fixed{background:#9fd8ff}.fail{background:#ffd0a0}.always{background:#e8d8a8}
 .regression{background:#ff8080;font-weight:bold}.error{background:#d0a0ff}.skip{background:#eee}.flaky{background:#f0e0ff}.none{background:#fff;color:#999}
 pre{background:#f6f6f6;padding:.5em;overflow-x:auto;max-height:40em}ins{background:#d0ffd0;text-decoration:none}
-del{background:#ffd0d0;text-decoration:none}details{margin:.3em 0}summary{cursor:pointer})";
+del{background:#ffd0d0;text-decoration:none}details{margin:.3em 0}summary{cursor:pointer}
+.xfail{background:repeating-linear-gradient(135deg,#e4f4e4 0,#e4f4e4 6px,#cfd8cf 6px,#cfd8cf 12px);color:#333;font-style:italic}
+.changed{outline:3px solid #333;outline-offset:-3px;font-weight:bold}table.tls td{min-width:7em})";
 
 }  // namespace
 
@@ -238,7 +309,10 @@ std::string html_report(const RunRecord& run) {
     << " on " << esc(run.hostname) << ", " << esc(format_seconds(run.seconds)) << " s. Reproduce: <code>"
     << esc(run.command) << "</code></p>\n<table><tr>";
   for (auto v : kAllVerdicts) o << "<td class=\"" << css_class(v) << "\">" << counts[v] << " " << to_string(v) << "</td>";
-  o << "</tr></table>\n<h2>Streams</h2>\n<table><tr><th>stream</th><th>spec</th><th>packages</th><th>images</th></tr>\n";
+  o << "</tr></table>\n<p class=\"legend\">Cells: <span class=\"pass\">\u2713 TLSv1.2 ECDHE/RSA</span> a handshake "
+       "and what it negotiated; <span class=\"fail\">\u2717 alert</span> a failed handshake; <span class=\"pass xfail\">\u2717 "
+       "expected: alert</span> a failure the expectation asks for; <span class=\"changed\">\u0394</span> differs from the "
+       "baseline; colours: the verdict.</p>\n<h2>Streams</h2>\n<table><tr><th>stream</th><th>spec</th><th>packages</th><th>images</th></tr>\n";
   for (const auto& s : run.streams) {
     o << "<tr><td>" << esc(s.name) << "</td><td>" << esc(s.spec.text) << "</td><td>";
     for (const auto& r : stream_versions(s))

@@ -1,5 +1,6 @@
 // Reports of one run, written to reports/<run-id>/: junit.xml (Jenkins/GitLab), summary.txt
-// (a Bugzilla comment), index.html (one self-contained page), manifest.json, logs/.
+// (a Bugzilla comment), summary-full.txt (every case), index.html (one self-contained page),
+// manifest.json, logs/.
 #pragma once
 #include <cstddef>
 #include <filesystem>
@@ -12,6 +13,8 @@ namespace harness {
 
 // Bugzilla refuses comments longer than this (error 114).
 inline constexpr std::size_t kMaxSummaryChars = 65535;
+// summary.txt is read in a minute: causes, not cases; summary-full.txt has every case.
+inline constexpr std::size_t kMaxSummaryLines = 60;
 
 // Valid UTF-8 without the code points XML 1.0 forbids or consumers choke on (tmt's list:
 // 0x00-0x08, 0x0B-0x1F, 0x7F-0x84, 0x86-0x9F, surrogates, U+FDD0-FDDF, U+xFFFE/xFFFF);
@@ -21,7 +24,18 @@ std::string strip_xml_illegal(std::string_view bytes);
 std::string trim_middle(std::string_view text, std::size_t head, std::size_t tail, std::string_view where_full = {});
 
 std::string junit_xml(const RunRecord& run);
-std::string summary_text(const RunRecord& run, std::size_t max_chars = kMaxSummaryChars);
+// summary.txt: verdict, what changed, blame, REGRESSION/FIXED causes (count, two examples, evidence),
+// the other verdicts as counts by cause, the reproducer and report_dir (the run folder).
+std::string summary_text(const RunRecord& run, const std::filesystem::path& report_dir = {},
+                         std::size_t max_lines = kMaxSummaryLines, std::size_t max_chars = kMaxSummaryChars);
+// summary-full.txt: the same head, every version, then every non-PASS case with its reason.
+std::string summary_full_text(const RunRecord& run, const std::filesystem::path& report_dir = {});
+// The cause a failure's evidence (its message) names, with what is one case's own (ids, hosts,
+// numbers, versions, times: tokens with two digit runs unless a name ending in its version, such as
+// TLSv1.2, or numbers with a short unit) replaced by
+// '#', so that cases failing the same way group: "exited 1: Line mismatch: 45m 347 1xX83Y-00W-1aOo"
+// -> "exited #: Line mismatch: # # #".
+std::string normalize_cause(std::string_view evidence);
 std::string html_report(const RunRecord& run);
 std::string manifest_json(const RunRecord& run);
 

@@ -33,7 +33,8 @@ std::filesystem::path write_reports(const RunRecord& run, const std::filesystem:
   if (ec) throw InfraError("cannot create " + (dir / "logs").string() + ": " + ec.message());
 
   write_file(dir / "junit.xml", junit_xml(run));
-  write_file(dir / "summary.txt", summary_text(run));
+  write_file(dir / "summary.txt", summary_text(run, dir));
+  write_file(dir / "summary-full.txt", summary_full_text(run, dir));
   write_file(dir / "index.html", html_report(run));
   write_file(dir / "manifest.json", manifest_json(run));
   // Full transcripts, one file per (suite, stream); the reports above carry trimmed ones.

@@ -161,3 +161,28 @@ BOOST_AUTO_TEST_CASE(debian_specs_on_a_host_without_debian_sources_stop_naming_t
   BOOST_CHECK_EQUAL(r.exit_code, 3);  // offline with an empty cache: an infrastructure error, not a usage one
   BOOST_CHECK(r.err.find("127.0.0.1:1/debian") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(the_reproducer_names_every_option_that_changes_the_result) {
+  // The archive refuses connections (127.0.0.1:1): every case is ERROR, nothing starts, reports are written.
+  TempDir dir("harness-test-repro");
+  auto r = harness_cli({"--cache-dir", (dir.path() / "cache").string(), "--debian-mirror", "http://127.0.0.1:1/debian",
+                        "--debian-security-mirror", "http://127.0.0.1:1/debian-security", "run", "--baseline",
+                        "debian:bookworm:stable", "--candidate", "debian:trixie:stable", "--suite", "exiqgrep", "--reruns", "0",
+                        "--no-blame", "--out", (dir.path() / "out").string()});
+  BOOST_CHECK_MESSAGE(r.exit_code == 3, r.err);
+  std::vector<fs::path> runs;
+  for (const auto& e : fs::directory_iterator(dir.path() / "out"))
+    if (e.is_directory() && !e.is_symlink()) runs.push_back(e.path());
+  BOOST_REQUIRE_EQUAL(runs.size(), 1u);
+  auto summary = read_file(runs[0] / "summary.txt");
+  const std::string expected = "harness --debian-mirror http://127.0.0.1:1/debian --debian-security-mirror http://127.0.0.1:1/debian-security "
+                               "--root " + fs::absolute(HARNESS_SOURCE_DIR).string() +
+                               " run --baseline debian:bookworm:stable --candidate debian:trixie:stable --suite exiqgrep --reruns 0 "
+                               "--no-blame --out " + (dir.path() / "out").string();
+  BOOST_CHECK_MESSAGE(summary.find("\nReproduce:\n    " + expected + "\n") != std::string::npos, summary);
+  BOOST_CHECK_EQUAL(nlohmann::json::parse(read_file(runs[0] / "manifest.json"))["command"], expected);
+  // Where the reports really are, not reports/<id>/.
+  BOOST_CHECK(summary.find("\nReports: " + runs[0].string() + "/ ") != std::string::npos);
+  BOOST_CHECK(fs::exists(runs[0] / "summary-full.txt"));
+  BOOST_CHECK_LE(std::count(summary.begin(), summary.end(), '\n'), 60);
+}

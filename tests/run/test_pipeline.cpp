@@ -203,9 +203,14 @@ BOOST_FIXTURE_TEST_CASE(streams_run_in_parallel_and_are_classified, Fixture) {
   // Reports, with latest pointing at them.
   BOOST_CHECK(fs::exists(out.report_dir / "junit.xml"));
   BOOST_CHECK_EQUAL(fs::read_symlink(reports() / "latest"), run.run_id);
+  // summary.txt: causes and what changed; summary-full.txt: every case and every version.
   auto summary = read_file(out.report_dir / "summary.txt");
-  BOOST_CHECK(summary.find("fake/broken-by-candidate on candidate (debian:trixie:stable)") != std::string::npos);
-  BOOST_CHECK(summary.find("exim4-base 4.98.2-1.amd64") != std::string::npos);
+  BOOST_CHECK_MESSAGE(summary.find("  - 1x fake, e.g. broken-by-candidate: ") != std::string::npos, summary);
+  BOOST_CHECK(summary.find("    exim4-base 4.96-15+deb12u7 -> 4.98.2-1\n") != std::string::npos);
+  BOOST_CHECK(summary.find("Reports: " + out.report_dir.string() + "/ ") != std::string::npos);
+  auto full = read_file(out.report_dir / "summary-full.txt");
+  BOOST_CHECK(full.find("fake/broken-by-candidate on candidate (debian:trixie:stable)") != std::string::npos);
+  BOOST_CHECK(full.find("exim4-base 4.98.2-1.amd64") != std::string::npos);
 }
 
 BOOST_FIXTURE_TEST_CASE(bad_scenario_file_stops_before_any_testbed, Fixture) {
