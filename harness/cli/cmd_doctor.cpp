@@ -1,4 +1,5 @@
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sys/resource.h>
 #include <sys/statvfs.h>
 
@@ -10,15 +11,25 @@ namespace harness::cli {
 namespace {
 using namespace std::chrono_literals;
 
+// Every check as a line ("ok       podman: /usr/bin/podman"), or with --json as
+// {"status": "ok"|"adjusted"|"missing"|"note", "check": ..., "detail": ...}.
 struct Checker {
+  bool json = false;
   int problems = 0;
-  void ok(const std::string& what, const std::string& detail) { std::cout << "ok       " << what << ": " << detail << "\n"; }
-  void adjusted(const std::string& what) { std::cout << "adjusted " << what << "\n"; }
+  nlohmann::json checks = nlohmann::json::array();
+  void ok(const std::string& what, const std::string& detail) { add("ok", "ok      ", what, detail, ": "); }
+  void adjusted(const std::string& what) { add("adjusted", "adjusted", what, "", ""); }
   void bad(const std::string& what, const std::string& fix) {
-    std::cout << "MISSING  " << what << " — " << fix << "\n";
+    add("missing", "MISSING ", what, fix, " — ");
     ++problems;
   }
-  void note(const std::string& what, const std::string& detail) { std::cout << "note     " << what << ": " << detail << "\n"; }
+  void note(const std::string& what, const std::string& detail) { add("note", "note    ", what, detail, ": "); }
+
+ private:
+  void add(const char* status, const char* column, const std::string& what, const std::string& detail, const char* sep) {
+    if (json) checks.push_back({{"status", status}, {"check", what}, {"detail", detail}});
+    else std::cout << column << " " << what << (detail.empty() ? "" : sep + detail) << "\n";
+  }
 };
 
 // What a host tool is for and its package on each family of host. `need`: who cannot do without it.
@@ -61,9 +72,12 @@ void check_tool(Checker& c, const Tool& t, bool dnf_host) {
 void add_doctor(CLI::App& app, Context& ctx, int* exit_code) {
   auto* cmd = app.add_subcommand("doctor", "Check this host: podman (and the adjustments it needs), tools, disk, images");
   static bool reprobe = false;
+  static bool json = false;
   cmd->add_flag("--reprobe", reprobe, "Ignore the cached podman probe and test again");
+  cmd->add_flag("--json", json, "Print {checks: [{status, check, detail}], problems} as JSON");
   cmd->callback([&ctx, exit_code] {
     Checker c;
+    c.json = json;
     // A Fedora host installs with dnf and its package names; the fix each line names follows suit.
     bool dnf_host = !find_program("dnf").empty() && find_program("apt-get").empty();
     for (const auto& t : kTools) check_tool(c, t, dnf_host);
@@ -108,7 +122,8 @@ void add_doctor(CLI::App& app, Context& ctx, int* exit_code) {
       for (auto& ch : list) if (ch == '\n') ch = ' ';
       c.note("base images", list.empty() ? "none yet (built on first use, ~30 s each)" : list);
     }
-    std::cout << (c.problems ? std::to_string(c.problems) + " problem(s) found\n" : "all checks passed\n");
+    if (json) std::cout << nlohmann::json{{"checks", c.checks}, {"problems", c.problems}}.dump(2) << "\n";
+    else std::cout << (c.problems ? std::to_string(c.problems) + " problem(s) found\n" : "all checks passed\n");
     *exit_code = c.problems ? kExitInfra : kExitOk;
   });
 }

@@ -8,6 +8,7 @@
 #include "harness/cli/context.hpp"
 #include "harness/cli/data_dir.hpp"
 #include "harness/cli/host_archives.hpp"
+#include "harness/cli/suggest.hpp"
 #include "harness/common/error.hpp"
 #include "harness/common/interrupt.hpp"
 #include "harness/common/log.hpp"
@@ -133,6 +134,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(args);
   } catch (const CLI::ParseError& e) {
+    // A mistyped command or option: name the one meant (CLI11 alone says "A subcommand is required").
+    if (e.get_exit_code() != 0)
+      if (auto msg = unknown_word_message(app); !msg.empty()) {
+        std::cerr << "harness: error: " << msg << "\n";
+        return kExitUsage;
+      }
     int rc = app.exit(e);
     return rc == 0 ? 0 : kExitUsage;
   } catch (const Interrupted& e) {

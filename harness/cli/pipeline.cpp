@@ -444,6 +444,12 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
   // 4. Streams in parallel, each with its own testbeds.
   t0 = Clock::now();
   std::vector<std::vector<Image>> stream_images(streams.size());
+  struct EndProgress {  // also when an interrupt unwinds: the display ends its line
+    const RunRequest& rq;
+    ~EndProgress() {
+      if (rq.progress) rq.progress({.end = true});
+    }
+  } end_progress{rq};
   parallel_for(streams.size(), jobs, [&](std::size_t i) {
     auto& w = streams[i];
     auto ts = Clock::now();
@@ -456,8 +462,17 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
       }
       log::info("[" + w.record.name + "] " + suites[si].name + " on " + w.record.spec.text + " (" +
                 std::to_string(w.suites[si]->case_count()) + " cases)");
-      auto r = run_suite(*w.suites[si], suites[si].name, w.context, scratch.path() / w.record.name / suites[si].name,
+      SuiteContext ctx = w.context;
+      const std::size_t total = w.suites[si]->case_count();
+      std::atomic<std::size_t> done{0};
+      auto progress = [&](std::size_t n) { rq.progress({w.record.name, suites[si].name, std::min(n, total), total}); };
+      if (rq.progress) {
+        progress(0);
+        ctx.case_done = [&] { progress(++done); };
+      }
+      auto r = run_suite(*w.suites[si], suites[si].name, ctx, scratch.path() / w.record.name / suites[si].name,
                          options_of(si));
+      if (rq.progress) progress(total);
       if (!r.error.empty()) w.record.errors.push_back(r.error);
       w.results[si] = std::move(r.results);
       for (const auto& img : r.images) {

@@ -19,6 +19,14 @@
 
 namespace harness::cli {
 
+// Where a stream is, for a progress display (progress.hpp).
+struct StreamProgress {
+  std::string stream;               // "baseline", "candidate", ...
+  std::string suite;                // the suite running on it
+  std::size_t done = 0, total = 0;  // cases of that suite done on that stream
+  bool end = false;                 // every stream ended (or the run was interrupted); the rest is empty
+};
+
 struct RunRequest {
   Plan plan;                                  // baseline + candidates must be set
   std::vector<std::string> only_suites;       // --suite (empty: the plan's suites)
@@ -39,6 +47,9 @@ struct RunRequest {
   std::vector<std::string> debian_sources_override;  // tests only: empty uses the channel's
   // Resolutions done beforehand (nightly), keyed by spec text; the rest are resolved here.
   std::map<std::string, Resolution> resolved;
+  // Called as suites start and cases finish on each stream, from the stream threads (several at
+  // once), and once with `end` after the streams; empty: no progress display.
+  std::function<void(const StreamProgress&)> progress;
 };
 
 // What the pipeline takes from the outside. Tests supply their own suites and no testbeds.

@@ -1,9 +1,12 @@
 #include "harness/cli/run_setup.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
+#include "harness/cli/progress.hpp"
 #include "harness/common/error.hpp"
+#include "harness/common/log.hpp"
 #include "harness/common/process.hpp"
 #include "harness/common/tempdir.hpp"
 
@@ -22,7 +25,21 @@ HostRelease host_release() {
   throw UsageError("no /etc/os-release: give a plan or --baseline and --candidate");
 }
 
-RunRequest make_run_request(Context& ctx, const RunSetup& s) {
+namespace {
+// A repeated --suite or --candidate is the same choice given twice: it counts once (order kept).
+std::vector<std::string> once_each(const std::vector<std::string>& items, const std::string& flag) {
+  std::vector<std::string> out;
+  for (const auto& item : items)
+    if (std::find(out.begin(), out.end(), item) == out.end()) out.push_back(item);
+    else log::info("note: " + flag + " " + item + " given more than once; it counts once");
+  return out;
+}
+}  // namespace
+
+RunRequest make_run_request(Context& ctx, const RunSetup& setup) {
+  RunSetup s = setup;
+  s.suites = once_each(s.suites, "--suite");
+  s.candidates = once_each(s.candidates, "--candidate");
   RunRequest rq;
   if (!s.plan.empty()) {
     std::filesystem::path p = s.plan;
@@ -59,6 +76,7 @@ RunRequest make_run_request(Context& ctx, const RunSetup& s) {
   rq.scenarios_dir = ctx.scenarios_dir();
   rq.reports_dir = s.out.empty() ? ctx.reports_dir() : std::filesystem::path(s.out);
   rq.jobs = s.jobs;
+  rq.progress = terminal_progress();
   rq.unpinned = s.unpinned;
   rq.reruns = s.reruns;
   rq.blame = !s.no_blame;

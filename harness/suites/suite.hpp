@@ -58,6 +58,9 @@ struct SuiteContext {
   std::optional<StreamInputs> baseline;
   // Every image start() started a testbed from (the reports record their ids and versions).
   mutable std::vector<Image> images_used;
+  // Called as each case finishes, for a progress display; may be empty, and may be called from
+  // several threads at once. A batched suite may call it for none: the run counts its cases at the end.
+  std::function<void()> case_done;
 
   // An image request for these package names: pinned where `pins` has the name, local files
   // whose package name is asked for replace the archive's.

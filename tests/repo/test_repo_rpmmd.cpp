@@ -61,6 +61,14 @@ BOOST_FIXTURE_TEST_CASE(testing_shows_the_update_with_its_advisory, Fixture) {
   BOOST_TEST(r.exit_code == 1);  // something changed
   auto out = nlohmann::json::parse(r.out);
   BOOST_TEST(out.at("changed").get<bool>());
+  // The documented keys (harness.1, JSON OUTPUT): the baseline and one entry per spec.
+  BOOST_TEST(out.at("baseline").get<std::string>() == "fedora:40:stable");
+  BOOST_REQUIRE(out.at("specs").size() == 2u);
+  for (const auto& s : out.at("specs")) {
+    BOOST_TEST(!s.at("spec").get<std::string>().empty());
+    BOOST_TEST(s.at("package_set_hash").get<std::string>().size() >= 16u);
+    BOOST_TEST(s.at("transaction").is_array());
+  }
   const auto& exim = row(out, "exim");
   BOOST_TEST(exim.at("changed").get<bool>());
   const auto& stable = exim.at("versions").at("fedora:40:stable");

@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
+#include "harness/cli/suggest.hpp"
 #include "harness/common/process.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/report/report.hpp"
@@ -185,4 +186,68 @@ BOOST_AUTO_TEST_CASE(the_reproducer_names_every_option_that_changes_the_result) 
   BOOST_CHECK(summary.find("\nReports: " + runs[0].string() + "/ ") != std::string::npos);
   BOOST_CHECK(fs::exists(runs[0] / "summary-full.txt"));
   BOOST_CHECK_LE(std::count(summary.begin(), summary.end(), '\n'), 60);
+}
+
+BOOST_AUTO_TEST_CASE(a_mistyped_command_or_option_names_the_one_meant) {
+  BOOST_CHECK_EQUAL(cli::edit_distance("rnu", "run"), 1u);  // a swap of neighbours is one edit
+  BOOST_CHECK_EQUAL(cli::edit_distance("suit", "suite"), 1u);
+  BOOST_CHECK_EQUAL(cli::edit_distance("", "gc"), 2u);
+  BOOST_CHECK_EQUAL(cli::closest("rnu", {"doctor", "run", "gc"}).value_or("-"), "run");
+  BOOST_CHECK_EQUAL(cli::closest("--suit", {"--suite", "--out"}).value_or("-"), "--suite");
+  BOOST_CHECK(!cli::closest("xy", {"gc", "run"}));  // two edits in two letters is another word
+  BOOST_CHECK(!cli::closest("frobnicate", {"doctor", "run", "candidates"}));
+
+  auto r = harness_cli({"rnu"});
+  BOOST_CHECK_EQUAL(r.exit_code, 2);
+  BOOST_CHECK_EQUAL(r.err, "harness: error: unknown command 'rnu'; did you mean 'run'?\n");
+  r = harness_cli({"run", "--suit", "exiqgrep"});
+  BOOST_CHECK_EQUAL(r.exit_code, 2);
+  BOOST_CHECK_EQUAL(r.err, "harness: error: unknown option '--suit' for 'run'; did you mean '--suite'?\n");
+  r = harness_cli({"testbed", "lsit"});
+  BOOST_CHECK_EQUAL(r.exit_code, 2);
+  BOOST_CHECK_MESSAGE(r.err.find("did you mean 'testbed list'?") != std::string::npos, r.err);
+  r = harness_cli({"--verbos", "doctor"});
+  BOOST_CHECK_EQUAL(r.exit_code, 2);
+  BOOST_CHECK_MESSAGE(r.err.find("did you mean '--verbose'?") != std::string::npos, r.err);
+  // Nothing near: the commands there are.
+  r = harness_cli({"frobnicate"});
+  BOOST_CHECK_EQUAL(r.exit_code, 2);
+  BOOST_CHECK_MESSAGE(r.err.find("unknown command 'frobnicate' (commands: doctor,") != std::string::npos, r.err);
+  // --help and --version are not errors.
+  BOOST_CHECK_EQUAL(harness_cli({"--version"}).exit_code, 0);
+  BOOST_CHECK_EQUAL(harness_cli({"run", "--help"}).exit_code, 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_repeated_suite_or_candidate_counts_once) {
+  // The unknown suite stops the run before anything starts; the duplicates were folded before that.
+  auto r = harness_cli({"--debian-mirror", "http://127.0.0.1:1/debian", "--debian-security-mirror",
+                        "http://127.0.0.1:1/debian-security", "run", "--baseline", "debian:bookworm:stable", "--candidate",
+                        "debian:trixie:stable", "--candidate", "debian:trixie:stable", "--suite", "nosuch", "--suite",
+                        "nosuch"});
+  BOOST_CHECK_EQUAL(r.exit_code, 2);
+  BOOST_CHECK_MESSAGE(r.err.find("note: --suite nosuch given more than once; it counts once") != std::string::npos, r.err);
+  BOOST_CHECK(r.err.find("note: --candidate debian:trixie:stable given more than once") != std::string::npos);
+  BOOST_CHECK(r.err.find("unknown suite 'nosuch'") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(doctor_json_holds_every_check) {
+  // PATH without podman: no container starts, and the missing tool is a problem (exit 3).
+  TempDir empty("harness-test-path");
+  auto r = harness_cli({"doctor", "--json"}, {"PATH=" + empty.path().string()});
+  BOOST_CHECK_EQUAL(r.exit_code, 3);
+  auto j = nlohmann::json::parse(r.out);
+  BOOST_REQUIRE(j["checks"].is_array());
+  BOOST_CHECK_GE(j["problems"].get<int>(), 1);
+  bool podman_missing = false, data_dir_ok = false;
+  for (const auto& c : j["checks"]) {
+    BOOST_REQUIRE(c.contains("status") && c.contains("check") && c.contains("detail"));
+    podman_missing |= c["check"] == "podman" && c["status"] == "missing";
+    data_dir_ok |= c["check"] == "data dir" && c["status"] == "ok";
+  }
+  BOOST_CHECK(podman_missing);
+  BOOST_CHECK(data_dir_ok);
+  // The text form is unchanged.
+  r = harness_cli({"doctor"}, {"PATH=" + empty.path().string()});
+  BOOST_CHECK_MESSAGE(r.out.find("MISSING  podman — apt-get install podman") != std::string::npos ||
+                          r.out.find("MISSING  podman — dnf install podman") != std::string::npos, r.out);
 }

@@ -2,14 +2,17 @@
 // local candidates, resolution into pins, classification, reports and exit codes.
 #define BOOST_TEST_MODULE pipeline
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unistd.h>
 
 #include "harness/cli/pipeline.hpp"
+#include "harness/cli/progress.hpp"
 #include "harness/common/error.hpp"
 #include "harness/common/process.hpp"
 #include "harness/common/tempdir.hpp"
@@ -101,6 +104,7 @@ class FakeSuite : public Suite {
       r.message = id + " " + o + " on " + ctx.spec.text;
       r.transcript = "$ exiqgrep -c\n" + o + "\n";
       out.push_back(r);
+      if (ctx.case_done) ctx.case_done();
     }
     return out;
   }
@@ -446,4 +450,53 @@ BOOST_FIXTURE_TEST_CASE(a_candidate_that_does_not_install_was_tested, Fixture) {
   BOOST_CHECK(verdict_of(out.record, "a").verdict == Verdict::regression);
   BOOST_CHECK(out.record.streams[1].errors.empty());  // no "not tested": not installing is the result
   BOOST_CHECK(out.status == RunStatus::regression);
+}
+
+BOOST_FIXTURE_TEST_CASE(progress_counts_each_streams_cases_and_ends_once, Fixture) {
+  auto rq = request({"debian:trixie:stable", "debian:sid:stable"});
+  rq.reruns = 0;
+  rq.suite_options["fake"]["quick"] = "1";
+  std::mutex m;
+  std::vector<StreamProgress> events;
+  rq.progress = [&](const StreamProgress& p) {
+    std::lock_guard lock(m);
+    events.push_back(p);
+  };
+  run_plan(rq, services());
+  BOOST_REQUIRE(!events.empty());
+  BOOST_CHECK(events.back().end);
+  BOOST_CHECK_EQUAL(std::count_if(events.begin(), events.end(), [](auto& e) { return e.end; }), 1);
+  for (const std::string stream : {"baseline", "candidate-1", "candidate-2"}) {
+    std::vector<std::size_t> done;
+    for (const auto& e : events)
+      if (e.stream == stream) {
+        BOOST_CHECK_EQUAL(e.suite, "fake");
+        BOOST_CHECK_EQUAL(e.total, 4u);
+        done.push_back(e.done);
+      }
+    // Started at 0, one step per case, ended at the suite's count.
+    BOOST_REQUIRE_MESSAGE(done.size() >= 5u, stream);
+    BOOST_CHECK_EQUAL(done.front(), 0u);
+    BOOST_CHECK_EQUAL(done.back(), 4u);
+    BOOST_CHECK(std::is_sorted(done.begin(), done.end()));
+    BOOST_CHECK_EQUAL(std::count(done.begin(), done.end(), 2u), 1);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(progress_line_has_a_segment_per_stream_and_ends_with_one_line) {
+  std::vector<std::string> drawn, ended;
+  ProgressLine line([&](const std::string& s) { drawn.push_back(s); }, [&](const std::string& s) { ended.push_back(s); });
+  line.update({.end = true});  // nothing drawn: nothing to end
+  BOOST_CHECK(ended.empty());
+  line.update({"baseline", "exiqgrep", 0, 44});
+  line.update({"candidate", "starttls", 17, 44});
+  line.update({"baseline", "exiqgrep", 44, 44});
+  BOOST_CHECK_EQUAL(drawn.back(), "[baseline] exiqgrep 44/44  [candidate] starttls 17/44");
+  line.update({.end = true});
+  BOOST_REQUIRE_EQUAL(ended.size(), 1u);
+  BOOST_CHECK_EQUAL(ended[0], "[baseline] exiqgrep 44/44  [candidate] starttls 17/44");
+  line.update({.end = true});
+  BOOST_CHECK_EQUAL(ended.size(), 1u);
+  // Under ctest stderr is a file or a pipe, as in CI: no progress display at all.
+  if (!isatty(2)) BOOST_CHECK(!terminal_progress());
 }

@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 #include <csignal>
 #include <fcntl.h>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sys/wait.h>
 #include <thread>
@@ -151,6 +152,75 @@ BOOST_AUTO_TEST_CASE(published_port_reaches_a_real_smtp_banner) {
   }
   BOOST_TEST(banner.find("220 ") != std::string::npos);
   BOOST_TEST(banner.find("ESMTP Exim 4.98") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(cli_testbed_up_exec_with_a_piped_script_list_and_down) {
+  images.ensure(trixie({"exim4-daemon-light"}));  // warm: the same image `testbed up` asks for
+  auto harness = [](const std::vector<std::string>& args, const std::string& in = "") {
+    std::vector<std::string> argv{HARNESS_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_process(argv, {.stdin_data = in, .timeout = 600s});
+  };
+  const std::vector<std::string> up{"testbed", "up", "--release", "trixie", "--packages", "exim4-daemon-light", "--port", "25"};
+  std::vector<std::string> names;
+  struct Down {  // `testbed up` keeps its containers: remove them however the test ends
+    std::vector<std::string>& names;
+    ~Down() {
+      for (const auto& n : names) run_process({HARNESS_BIN, "testbed", "down", n}, {.timeout = 120s});
+    }
+  } down{names};
+
+  // --json for scripts: the name, the image and where each port is published.
+  auto args = up;
+  args.push_back("--json");
+  auto r = harness(args);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  auto j = nlohmann::json::parse(r.out);
+  const std::string name = j["name"];
+  names.push_back(name);
+  BOOST_TEST(exists(name));
+  BOOST_TEST(j["image"].get<std::string>().rfind("localhost/harness/debian:trixie-", 0) == 0);
+  BOOST_TEST(j["packages"]["exim4-daemon-light"].get<std::string>().rfind("4.98", 0) == 0);
+  BOOST_TEST(j["ports"]["25"]["host"] == "127.0.0.1");
+  const int port = j["ports"]["25"]["port"];
+  BOOST_TEST(port > 0);
+
+  // A script piped into harness is the command's stdin; the command's exit status is harness's.
+  r = harness({"testbed", "exec", name, "--", "sh", "-s"}, "echo hello; exit 7\n");
+  BOOST_TEST(r.out == "hello\n");
+  BOOST_TEST(r.exit_code == 7);
+  r = harness({"testbed", "exec", name, "--", "sh", "-s"});  // nothing piped: sh reads an empty script
+  BOOST_TEST(r.exit_code == 0);
+  BOOST_TEST(r.out.empty());
+
+  // list --json names it, kept, with its port.
+  r = harness({"testbed", "list", "--json"});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  bool listed = false;
+  for (const auto& t : nlohmann::json::parse(r.out))
+    if (t["name"] == name) {
+      listed = true;
+      BOOST_TEST(t["kept"] == true);
+      BOOST_TEST(t["run_id"] == "manual");
+      BOOST_TEST(t["state"] == "running");
+      BOOST_TEST(t["ports"]["25"]["port"] == port);
+    }
+  BOOST_TEST(listed);
+
+  // The human line: the name, then each port and where it is published.
+  r = harness(up);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const std::string second = r.out.substr(0, r.out.find(' '));
+  names.push_back(second);
+  BOOST_TEST(exists(second));
+  BOOST_TEST(r.out.find(" 25->127.0.0.1:") != std::string::npos);
+  BOOST_TEST(r.out.back() == '\n');
+
+  r = harness({"testbed", "down", name, second});
+  BOOST_TEST(r.exit_code == 0);
+  names.clear();
+  BOOST_TEST(!exists(name));
+  BOOST_TEST(!exists(second));
 }
 
 BOOST_AUTO_TEST_CASE(sigint_at_random_moments_leaves_no_container) {

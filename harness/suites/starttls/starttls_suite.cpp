@@ -168,7 +168,7 @@ class StarttlsSuite : public Suite {
     for (const auto& e : bed.endpoints()) {
       if (!e.start_error.empty()) continue;
       int port = bed.host_port(e);
-      workers.push_back(std::async(std::launch::async, [&probes, &e, port] {
+      workers.push_back(std::async(std::launch::async, [&probes, &e, port, &ctx] {
         for (auto& p : probes) {
           if (p.endpoint != &e) continue;
           throw_if_interrupted();  // ^C: unwind (and remove the testbed) between handshakes
@@ -177,6 +177,7 @@ class StarttlsSuite : public Suite {
           t.starttls = e.starttls;
           t.ehlo_name = p.ehlo;
           p.result = p.client->probe(t);
+          if (ctx.case_done) ctx.case_done();
         }
       }));
     }
