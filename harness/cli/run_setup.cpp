@@ -31,8 +31,8 @@ RunRequest make_run_request(Context& ctx, const RunSetup& s) {
   } else {
     rq.plan = default_template(ctx);
   }
-  if (!s.candidates.empty() && s.baseline.empty() && !rq.plan.baseline)
-    throw UsageError("--candidate needs --baseline (or a plan that names one)");
+  // --candidate without a baseline (none given, none in the plan): a single-stream run.
+  const bool single = !s.candidates.empty() && s.baseline.empty() && !rq.plan.baseline;
   if (!s.baseline.empty()) {
     // A local baseline is fine too: the build with a fix against the build without it.
     rq.plan.baseline = parse_candidate_spec(s.baseline);
@@ -42,12 +42,12 @@ RunRequest make_run_request(Context& ctx, const RunSetup& s) {
     rq.plan.candidates.clear();
     for (const auto& c : s.candidates) rq.plan.candidates.push_back(parse_candidate_spec(c));
   }
-  if (!rq.plan.baseline) rq.plan = default_plan_for(host_release(), rq.plan);
+  if (!rq.plan.baseline && !single) rq.plan = default_plan_for(host_release(), rq.plan);
   for (const auto& c : rq.plan.candidates)
-    if (c.family != rq.plan.baseline->family)
+    if (rq.plan.baseline && c.family != rq.plan.baseline->family)
       throw UsageError("candidate " + c.text + " and baseline " + rq.plan.baseline->text + " are different distributions");
   // A Debian run without an archive stops here, before anything is fetched or started.
-  require_debian_archives(ctx.mirrors, *rq.plan.baseline);
+  if (rq.plan.baseline) require_debian_archives(ctx.mirrors, *rq.plan.baseline);
   for (const auto& c : rq.plan.candidates) require_debian_archives(ctx.mirrors, c);
   if (!s.packages.empty()) rq.plan.packages = s.packages;
   rq.only_suites = s.suites;
@@ -67,7 +67,7 @@ RunRequest make_run_request(Context& ctx, const RunSetup& s) {
   // The reproducer: every choice spelled out, so it runs the same on any host.
   std::vector<std::string> argv{"harness", "run"};
   if (!rq.plan.path.empty() && !s.plan.empty()) argv.push_back(rq.plan.path.string());
-  argv.insert(argv.end(), {"--baseline", rq.plan.baseline->text});
+  if (rq.plan.baseline) argv.insert(argv.end(), {"--baseline", rq.plan.baseline->text});
   for (const auto& c : rq.plan.candidates) argv.insert(argv.end(), {"--candidate", c.text});
   for (const auto& su : rq.only_suites) argv.insert(argv.end(), {"--suite", su});
   for (const auto& p : s.packages) argv.insert(argv.end(), {"--package", p});

@@ -18,7 +18,7 @@ const char* heading(Verdict v) {
     case Verdict::fail: return "FAIL (no baseline result to compare with)";
     case Verdict::always_fail: return "ALWAYS-FAIL (fail on both; not a regression)";
     case Verdict::skip: return "SKIPPED";
-    case Verdict::flaky: return "FLAKY (differed once, but reruns gave another outcome: not the candidate's doing)";
+    case Verdict::flaky: return "FLAKY (differed or failed once, but reruns gave another outcome: not the candidate's doing)";
     case Verdict::pass: return "PASS";
   }
   return "";
@@ -31,13 +31,22 @@ std::string summary_text(const RunRecord& run, std::size_t max_chars) {
   auto status = run_status(run);
   std::string head;
   head += "harness run " + run.run_id + ": ";
-  head += status == RunStatus::regression ? "REGRESSION found"
-          : status == RunStatus::error    ? "no regression seen, but infrastructure errors (incomplete)"
-                                          : "no regression";
+  if (run.single_stream())
+    head += std::string(status == RunStatus::fail    ? "FAIL found"
+                        : status == RunStatus::error ? "no failure seen, but infrastructure errors (incomplete)"
+                                                     : "no failure") +
+            "\nSingle-stream run (no baseline): each case is PASS or FAIL on its own; nothing is compared with a "
+            "baseline, so no case is called a regression or fixed";
+  else
+    head += status == RunStatus::regression ? "REGRESSION found"
+            : status == RunStatus::error    ? "no regression seen, but infrastructure errors (incomplete)"
+                                            : "no regression";
   head += "\n";
   if (!run.plan_name.empty()) head += "Plan: " + run.plan_name + (run.plan_summary.empty() ? "" : " - " + one_line(run.plan_summary)) + "\n";
   std::string line;
-  for (auto v : kAllVerdicts) line += (line.empty() ? "" : ", ") + std::to_string(counts[v]) + " " + to_string(v);
+  for (auto v : kAllVerdicts)
+    if (!run.single_stream() || (v != Verdict::regression && v != Verdict::fixed && v != Verdict::always_fail))
+      line += (line.empty() ? "" : ", ") + std::to_string(counts[v]) + " " + to_string(v);
   head += "Verdicts: " + line + "\n";
   // What was not tested, and who is to blame, before anything else.
   for (const auto& s : run.streams) {
