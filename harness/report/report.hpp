@@ -1,5 +1,6 @@
 // Reports of one run, written to reports/<run-id>/: junit.xml (Jenkins/GitLab), summary.txt
-// (a Bugzilla comment), index.html (one self-contained page), manifest.json, logs/.
+// (a Bugzilla comment), index.html (one self-contained page), manifest.json, results.json
+// (results.hpp), logs/.
 #pragma once
 #include <cstddef>
 #include <filesystem>
