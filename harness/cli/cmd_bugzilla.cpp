@@ -11,7 +11,6 @@
 #include "harness/report/bugzilla.hpp"
 
 namespace harness::cli {
-namespace {
 
 // The API key: BUGZILLA_API_KEY, else python-bugzilla's bugzillarc ([host] api_key = ...).
 std::string find_api_key(const std::string& url) {
@@ -29,8 +28,6 @@ std::string find_api_key(const std::string& url) {
   }
   return {};
 }
-
-}  // namespace
 
 // Shared with `nightly --attach`.
 std::vector<std::string> attach_run(const std::filesystem::path& run_dir, long bug, const std::string& url, bool dry_run) {

@@ -9,6 +9,8 @@
 #include "harness/cli/run_setup.hpp"
 #include "harness/common/error.hpp"
 #include "harness/common/process.hpp"
+#include "harness/report/attach_once.hpp"
+#include "harness/report/results.hpp"
 
 namespace harness::cli {
 namespace {
@@ -42,9 +44,12 @@ void add_nightly(CLI::App& app, Context& ctx, int* exit_code) {
       "The watchlist is a plan file (baseline, candidates, packages, suites). Exit codes as 'run'; 0 when\n"
       "nothing changed.");
   cmd->add_option("--watchlist", o.watchlist, "Watchlist (plan) file")->required();
-  cmd->add_flag("--attach", o.attach, "Attach junit.xml + summary to the bugs of the candidates' advisories (rhbz#N)");
+  cmd->add_flag("--attach", o.attach,
+                "Attach junit.xml + summary to the bugs of the candidates' advisories (rhbz#N): complete runs only, "
+                "each bug the streams of its packages, once per build set (checked in the bug's attachments)");
   cmd->add_option("--url", o.url, "Bugzilla base URL for --attach")->capture_default_str();
-  cmd->add_flag("--dry-run", o.dry_run, "With --attach: print the requests instead of sending them");
+  cmd->add_flag("--dry-run", o.dry_run,
+                "With --attach: look up the bugs' attachments, print the posts instead of sending them");
   cmd->add_option("--out", o.out, "Reports folder (default: reports/ of a source tree, else ./reports)");
   cmd->callback([&ctx, exit_code] {
     RunSetup setup{.plan = o.watchlist, .out = o.out};
@@ -56,7 +61,6 @@ void add_nightly(CLI::App& app, Context& ctx, int* exit_code) {
     auto base = sv.resolve(*rq.plan.baseline, rq.plan.packages);
     rq.resolved[rq.plan.baseline->text] = base;
     std::vector<CandidateSpec> changed;
-    std::set<std::string> bugs;
     for (const auto& c : rq.plan.candidates) {
       if (c.is_local()) {
         changed.push_back(c);
@@ -67,9 +71,6 @@ void add_nightly(CLI::App& app, Context& ctx, int* exit_code) {
       std::cout << c.text << ": " << (diff.empty() ? "unchanged" : std::to_string(diff.size()) + " changed") << "\n";
       for (const auto& d : diff) std::cout << "  " << d << "\n";
       if (diff.empty()) continue;
-      for (const auto& p : res.packages.packages)
-        if (!base.packages.find(p.name) || base.packages.find(p.name)->evr() != p.evr())
-          for (const auto& b : p.bugs) bugs.insert(b);
       rq.resolved[c.text] = std::move(res);
       changed.push_back(c);
     }
@@ -83,16 +84,17 @@ void add_nightly(CLI::App& app, Context& ctx, int* exit_code) {
     auto result = run_plan(rq, sv);
     print_run_result(result);
     *exit_code = exit_code_for(result.status);
-    if (!o.attach) return;
-    if (bugs.empty()) std::cout << "--attach: the changed candidates' advisories name no Bugzilla bug\n";
-    for (const auto& b : bugs) {
-      // rhbz#N (Red Hat Bugzilla); other trackers (debbug#) are not Bugzilla REST.
-      if (b.rfind("rhbz#", 0) != 0) {
-        std::cout << "--attach: skipping " << b << " (not a Bugzilla bug)\n";
-        continue;
-      }
-      attach_run(result.report_dir, std::stol(b.substr(5)), o.url, o.dry_run);
+    // What changed since the previous run of this watchlist (the newest earlier folder beside this one).
+    auto now = read_results(result.report_dir);
+    if (auto prev = previous_run(result.report_dir.parent_path(), now)) {
+      auto before = read_results(*prev);
+      std::cout << "since the previous run: " << diff_text(before, now, diff_results(before, now));
+    } else {
+      std::cout << "since the previous run: none of this watchlist in " << result.report_dir.parent_path().string() << "\n";
     }
+    if (!o.attach) return;
+    // Complete runs only, each bug with its advisory's streams, once per (bug, candidate build set).
+    attach_once(result.report_dir, BugzillaOptions{.url = o.url, .api_key = find_api_key(o.url)}, o.dry_run, std::cout);
   });
 }
 

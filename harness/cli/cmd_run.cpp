@@ -17,11 +17,13 @@ void add_run(CLI::App& app, Context& ctx, int* exit_code) {
       "run",
       "Run suites against a baseline and candidate builds, classify every case, write reports/<run-id>/.\n"
       "Without a plan or specs: the host's default plan (Debian: the suite's stable vs its proposed-updates and vs\n"
-      "the next release; Fedora: the release's stable vs testing).\n"
-      "Exit codes: 0 no regression (FAIL/ALWAYS-FAIL/FIXED do not fail a run); 1 at least one REGRESSION;\n"
-      "2 bad input (plan, scenario file, spec; nothing was started); 3 infrastructure errors and no regression.");
+      "the next release; Fedora: the release's stable vs testing). --candidate without --baseline (and a plan\n"
+      "without one): a single-stream run, each case PASS or FAIL on its own (like autopkgtest).\n"
+      "Exit codes: 0 no regression (FAIL/ALWAYS-FAIL/FIXED do not fail a comparison); 1 at least one REGRESSION\n"
+      "(single-stream: at least one FAIL); 2 bad input (plan, scenario file, spec; nothing was started);\n"
+      "3 infrastructure errors and no regression.");
   cmd->add_option("plan", o.plan, "Plan file (scenarios/plans/NAME.yaml, or NAME)");
-  cmd->add_option("--baseline", o.baseline, "Baseline spec, e.g. debian:bookworm:stable");
+  cmd->add_option("--baseline", o.baseline, "Baseline spec, e.g. debian:bookworm:stable (none: a single-stream run)");
   cmd->add_option("--candidate", o.candidates, "Candidate spec (repeatable), e.g. debian:trixie:stable, local:DIR@debian:trixie:stable")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);

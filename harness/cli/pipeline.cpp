@@ -262,6 +262,7 @@ int exit_code_for(RunStatus status) {
   switch (status) {
     case RunStatus::ok: return kExitOk;
     case RunStatus::regression: return kExitRegression;
+    case RunStatus::fail: return kExitRegression;
     case RunStatus::error: return kExitInfra;
   }
   return kExitInfra;
@@ -318,8 +319,11 @@ Package read_local_package(Family family, const fs::path& file) {
 
 RunOutput run_plan(const RunRequest& rq, const Services& sv) {
   const auto t_start = Clock::now();
-  if (!rq.plan.baseline || rq.plan.candidates.empty())
-    throw UsageError("a run needs a baseline and at least one candidate (--baseline SPEC --candidate SPEC, or a plan)");
+  if (rq.plan.candidates.empty())
+    throw UsageError("a run needs at least one candidate (--candidate SPEC, with --baseline SPEC to compare; or a plan)");
+  // Without a baseline each candidate is judged alone (single-stream run: PASS/FAIL per case).
+  const bool single = !rq.plan.baseline;
+  const std::size_t first_candidate = single ? 0 : 1;
   RunOutput out;
   RunRecord& run = out.record;
   run.run_id = rq.run_id.empty() ? new_run_id() : rq.run_id;
@@ -329,7 +333,7 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
   run.command = rq.command;
   run.started = utc_now("%Y-%m-%dT%H:%M:%SZ");
   run.hostname = host_name();
-  if (rq.plan.baseline && rq.plan.baseline->family == Family::debian && rq.debian_sources_override.empty())
+  if (rq.plan.candidates.front().family == Family::debian && rq.debian_sources_override.empty())
     run.archives = {{"debian", sv.mirrors.debian, sv.mirrors.debian_origin},
                     {"debian-security", sv.mirrors.debian_security, sv.mirrors.debian_security_origin}};
 
@@ -338,12 +342,15 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
   const auto suites = selected_suites(rq);
   if (suites.empty()) throw UsageError("the plan selects no suite");
   std::vector<StreamWork> streams;
-  std::vector<CandidateSpec> specs{*rq.plan.baseline};
+  std::vector<CandidateSpec> specs;
+  if (!single) specs.push_back(*rq.plan.baseline);
   specs.insert(specs.end(), rq.plan.candidates.begin(), rq.plan.candidates.end());
   for (std::size_t i = 0; i < specs.size(); ++i) {
     StreamWork w;
-    w.record.baseline = i == 0;
-    w.record.name = i == 0 ? "baseline" : specs.size() == 2 ? "candidate" : "candidate-" + std::to_string(i);
+    w.record.baseline = i < first_candidate;
+    w.record.name = w.record.baseline                ? "baseline"
+                    : rq.plan.candidates.size() == 1 ? "candidate"
+                                                     : "candidate-" + std::to_string(i - first_candidate + 1);
     w.record.spec = specs[i];
     w.local_files = local_package_files(specs[i]);
     for (const auto& f : w.local_files) w.record.local_packages.push_back(f.filename().string());
@@ -415,12 +422,12 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
   }
   // The candidate may run the baseline's build too (exiqgrep: an upgrade, the baseline's exim
   // writing the spool the candidate's exim lists).
-  for (std::size_t i = 1; i < streams.size(); ++i)
+  for (std::size_t i = 1; i < streams.size() && !single; ++i)
     streams[i].context.baseline = SuiteContext::StreamInputs{streams[0].record.spec, streams[0].context.pins,
                                                              streams[0].local_files, streams[0].context.sources};
   // A candidate that resolves to exactly the baseline's packages has nothing to compare.
   const auto& base_rec = streams[0].record;
-  for (std::size_t i = 1; i < streams.size(); ++i) {
+  for (std::size_t i = 1; i < streams.size() && !single; ++i) {
     auto& w = streams[i];
     if (!w.not_run.empty() || !streams[0].not_run.empty() || !w.local_files.empty() || w.record.packages.packages.empty())
       continue;
@@ -494,20 +501,21 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
 
   // 6. Reruns: a difference between baseline and candidate must reproduce before it is called
   // REGRESSION or FIXED; the suite runs again on both sides, and a case whose outcome moves is FLAKY.
+  // In a single-stream run a FAIL must reproduce the same way (on its own stream).
   t0 = Clock::now();
   if (rq.reruns > 0) {
     // (suite, stream) pairs to rerun, with the case ids that differed.
     std::map<std::pair<std::size_t, std::size_t>, std::set<std::string>> differing;
     for (const auto& v : run.verdicts)
-      if (v.verdict == Verdict::regression || v.verdict == Verdict::fixed) {
+      if (v.verdict == Verdict::regression || v.verdict == Verdict::fixed || (single && v.verdict == Verdict::fail)) {
         differing[{v.suite, v.stream}].insert(v.id);
-        differing[{v.suite, 0}].insert(v.id);
+        if (!single) differing[{v.suite, 0}].insert(v.id);
       }
     // One work item per (suite, stream): a suite instance is not shared between threads.
     std::vector<std::pair<std::size_t, std::size_t>> work;
     for (const auto& [key, ids] : differing) work.push_back(key);
     if (!work.empty()) log::info("rerunning " + std::to_string(work.size()) + " suite runs " + std::to_string(rq.reruns) +
-                                 " times: cases differ between baseline and candidate");
+                                 (single ? " times: cases failed" : " times: cases differ between baseline and candidate"));
     std::mutex m;
     parallel_for(work.size(), jobs, [&](std::size_t i) {
       auto [si, st] = work[i];
@@ -526,9 +534,10 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
   }
   run.timings.push_back({"reruns", since(t0)});
 
-  // 7. What of each candidate was exercised, and blame for regressions among several changes.
+  // 7. What of each candidate was exercised, and blame for regressions among several changes
+  // (both against the baseline: a single-stream run has neither).
   t0 = Clock::now();
-  for (std::size_t st = 1; st < run.streams.size(); ++st) {
+  for (std::size_t st = 1; st < run.streams.size() && !single; ++st) {
     auto& rec = run.streams[st];
     if (rec.identical_to_baseline || !streams[st].not_run.empty()) continue;
     auto changes = changed_packages(run.streams[0], rec);
@@ -553,7 +562,7 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
     suite->load(rq.scenarios_dir / suites[si].name, options_of(si));
     return suite;
   };
-  if (rq.blame) blame_regressions(run, streams, suites, scratch.path(), jobs, options_of, load_suite);
+  if (rq.blame && !single) blame_regressions(run, streams, suites, scratch.path(), jobs, options_of, load_suite);
   run.timings.push_back({"blame", since(t0)});
 
   run.seconds = since(t_start);
@@ -570,10 +579,13 @@ void print_run_result(const RunOutput& out) {
   std::string line;
   for (auto v : kAllVerdicts)
     if (n[v]) line += (line.empty() ? "" : ", ") + std::to_string(n[v]) + " " + to_string(v);
-  std::cout << "run " << run.run_id << ": " << (line.empty() ? "no cases" : line) << "\n";
+  std::cout << "run " << run.run_id << (run.single_stream() ? " (single-stream, no baseline)" : "") << ": "
+            << (line.empty() ? "no cases" : line) << "\n";
   std::size_t shown = 0, more = 0;
   for (const auto& v : run.verdicts) {
-    if (v.verdict != Verdict::regression && v.verdict != Verdict::error) continue;
+    bool shown_kind = v.verdict == Verdict::regression || v.verdict == Verdict::error ||
+                      (run.single_stream() && v.verdict == Verdict::fail);
+    if (!shown_kind) continue;
     if (++shown > 20) {
       ++more;
       continue;

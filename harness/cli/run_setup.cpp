@@ -48,8 +48,8 @@ RunRequest make_run_request(Context& ctx, const RunSetup& setup) {
   } else {
     rq.plan = default_template(ctx);
   }
-  if (!s.candidates.empty() && s.baseline.empty() && !rq.plan.baseline)
-    throw UsageError("--candidate needs --baseline (or a plan that names one)");
+  // --candidate without a baseline (none given, none in the plan): a single-stream run.
+  const bool single = !s.candidates.empty() && s.baseline.empty() && !rq.plan.baseline;
   if (!s.baseline.empty()) {
     // A local baseline is fine too: the build with a fix against the build without it.
     rq.plan.baseline = parse_candidate_spec(s.baseline);
@@ -59,12 +59,12 @@ RunRequest make_run_request(Context& ctx, const RunSetup& setup) {
     rq.plan.candidates.clear();
     for (const auto& c : s.candidates) rq.plan.candidates.push_back(parse_candidate_spec(c));
   }
-  if (!rq.plan.baseline) rq.plan = default_plan_for(host_release(), rq.plan);
+  if (!rq.plan.baseline && !single) rq.plan = default_plan_for(host_release(), rq.plan);
   for (const auto& c : rq.plan.candidates)
-    if (c.family != rq.plan.baseline->family)
+    if (rq.plan.baseline && c.family != rq.plan.baseline->family)
       throw UsageError("candidate " + c.text + " and baseline " + rq.plan.baseline->text + " are different distributions");
   // A Debian run without an archive stops here, before anything is fetched or started.
-  require_debian_archives(ctx.mirrors, *rq.plan.baseline);
+  if (rq.plan.baseline) require_debian_archives(ctx.mirrors, *rq.plan.baseline);
   for (const auto& c : rq.plan.candidates) require_debian_archives(ctx.mirrors, c);
   if (!s.packages.empty()) rq.plan.packages = s.packages;
   rq.only_suites = s.suites;
@@ -91,8 +91,10 @@ std::string reproduce_command(const Context& ctx, const RunRequest& rq, const Ru
   // the archives (also those read from this host's apt sources: another host has other ones), the
   // data dir, the specs, suites, packages, queues, reruns, blame, --unpinned and where reports go.
   std::vector<std::string> global{"harness"};
-  bool debian = rq.plan.baseline && rq.plan.baseline->family == Family::debian;
-  bool fedora = rq.plan.baseline && rq.plan.baseline->family == Family::fedora;
+  // A single-stream run has no baseline: its candidate names the family.
+  const CandidateSpec* first = rq.plan.baseline ? &*rq.plan.baseline : rq.plan.candidates.empty() ? nullptr : &rq.plan.candidates.front();
+  bool debian = first && first->family == Family::debian;
+  bool fedora = first && first->family == Family::fedora;
   if (debian && !ctx.mirrors.debian.empty()) global.insert(global.end(), {"--debian-mirror", ctx.mirrors.debian});
   if (debian && !ctx.mirrors.debian_security.empty())
     global.insert(global.end(), {"--debian-security-mirror", ctx.mirrors.debian_security});
@@ -110,7 +112,7 @@ std::string reproduce_command(const Context& ctx, const RunRequest& rq, const Ru
   std::vector<std::string> argv = global;
   argv.push_back("run");
   if (!s.plan.empty()) argv.push_back(s.plan);  // as given: a name resolves in the data dir named above
-  argv.insert(argv.end(), {"--baseline", rq.plan.baseline->text});
+  if (rq.plan.baseline) argv.insert(argv.end(), {"--baseline", rq.plan.baseline->text});
   for (const auto& c : rq.plan.candidates) argv.insert(argv.end(), {"--candidate", c.text});
   for (const auto& su : rq.only_suites) argv.insert(argv.end(), {"--suite", su});
   for (const auto& p : s.packages) argv.insert(argv.end(), {"--package", p});

@@ -37,6 +37,8 @@ HostRelease host_release();
 
 // Attaches run_dir's junit.xml with summary.txt as the comment to a bug (cmd_bugzilla.cpp); with
 // dry_run prints the request (key masked). Returns the attachment ids.
+// The Bugzilla API key for url: BUGZILLA_API_KEY, else python-bugzilla's bugzillarc (cmd_bugzilla.cpp).
+std::string find_api_key(const std::string& url);
 std::vector<std::string> attach_run(const std::filesystem::path& run_dir, long bug, const std::string& url, bool dry_run);
 
 }  // namespace harness::cli

@@ -176,6 +176,66 @@ std::vector<std::string> post_attachment(const BugzillaOptions& o, const Attachm
   return ids;
 }
 
+std::vector<ExistingAttachment> list_attachments(const BugzillaOptions& o, long bug) {
+  static std::once_flag init;
+  std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  if (!curl) throw InfraError("libcurl could not start a request");
+  // The data is left out: only the fields the marker check reads.
+  const std::string url = attachment_url(o.url, bug) + "?include_fields=id,summary,file_name,is_obsolete";
+  std::string response;
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  curl_slist* raw = curl_slist_append(nullptr, "Accept: application/json");
+  if (!o.api_key.empty()) raw = curl_slist_append(raw, ("Authorization: Bearer " + o.api_key).c_str());
+  std::unique_ptr<curl_slist, SlistDeleter> headers(raw);
+  CURL* c = curl.get();
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(o.timeout.count()));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(o.connect_timeout.count()));
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "harness-bugzilla/0.1");
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // the key must not travel to another host
+  CURLcode rc = curl_easy_perform(c);
+  if (rc != CURLE_OK)
+    throw InfraError("Bugzilla request to " + url + " failed: " + (errbuf[0] ? errbuf : curl_easy_strerror(rc)));
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  nlohmann::json j = nlohmann::json::parse(response, nullptr, false);
+  if (!j.is_discarded() && j.is_object() && j.value("error", false)) {
+    long code = j.value("code", 0L);
+    std::string hint = hint_for(code);
+    std::string text = "Bugzilla refused to list the attachments of bug " + std::to_string(bug) + ": error " +
+                       std::to_string(code) + (hint.empty() ? "" : " (" + hint + ")") + ": " +
+                       j.value("message", std::string("(no message)")) + " [HTTP " + std::to_string(status) + "]";
+    if (status >= 500) throw InfraError(text);
+    throw UsageError(text);
+  }
+  if (status < 200 || status >= 300)
+    throw InfraError("Bugzilla at " + url + " answered HTTP " + std::to_string(status) + ": " + response.substr(0, 300));
+  // {"bugs": {"<bug id>": [ {"id": 1, "summary": ..., "file_name": ..., "is_obsolete": 0}, ... ]}, "attachments": {}}
+  const std::string key = std::to_string(bug);
+  if (j.is_discarded() || !j.is_object() || !j.contains("bugs") || !j["bugs"].is_object())
+    throw InfraError("Bugzilla at " + url + " answered without a 'bugs' object: " + response.substr(0, 300));
+  std::vector<ExistingAttachment> out;
+  if (!j["bugs"].contains(key)) return out;
+  for (const auto& a : j["bugs"][key]) {
+    if (!a.is_object()) continue;
+    ExistingAttachment e;
+    if (a.contains("id")) e.id = a["id"].is_string() ? a["id"].get<std::string>() : a["id"].dump();
+    e.summary = a.value("summary", a.value("description", std::string()));
+    e.file_name = a.value("file_name", std::string());
+    if (a.contains("is_obsolete")) e.is_obsolete = a["is_obsolete"].is_boolean() ? a["is_obsolete"].get<bool>() : a["is_obsolete"] != 0;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 std::optional<std::string> bugzillarc_api_key(const std::string& rc_text, const std::string& url) {
   const std::string host = host_of(url);
   std::istringstream in(rc_text);

@@ -39,6 +39,17 @@ std::string describe_attachment_request(const BugzillaOptions& o, const Attachme
 // long, 600-606 attachment, 410/32000 auth) and InfraError for HTTP/network failures.
 std::vector<std::string> post_attachment(const BugzillaOptions& o, const Attachment& a);
 
+// An attachment a bug has already (GET /rest/bug/{id}/attachment, without its data).
+struct ExistingAttachment {
+  std::string id;
+  std::string summary;  // the attachment's description
+  std::string file_name;
+  bool is_obsolete = false;
+};
+// The bug's attachments; the API key (when there is one) goes in `Authorization: Bearer` as for posts
+// (private bugs). Errors as post_attachment.
+std::vector<ExistingAttachment> list_attachments(const BugzillaOptions& o, long bug);
+
 // api_key for `host` from a python-bugzilla bugzillarc (INI: [host] api_key = ...). The section
 // may be the bare host or the full URL, as python-bugzilla accepts both.
 std::optional<std::string> bugzillarc_api_key(const std::string& rc_text, const std::string& url);

@@ -302,13 +302,20 @@ std::string html_report(const RunRecord& run) {
     << "</title><style>" << kStyle << "</style></head><body>\n";
   o << "<h1>harness run " << esc(run.run_id) << ": "
     << (status == RunStatus::regression ? "<span class=\"regression\">REGRESSION</span>"
+        : status == RunStatus::fail     ? "<span class=\"fail\">FAIL</span>"
         : status == RunStatus::error    ? "<span class=\"error\">infrastructure errors</span>"
+        : run.single_stream()           ? "<span class=\"pass\">no failure</span>"
                                         : "<span class=\"pass\">no regression</span>")
     << "</h1>\n";
+  if (run.single_stream())
+    o << "<p><b>Single-stream run (no baseline)</b>: each case is PASS or FAIL on its own; nothing is compared with a "
+         "baseline, so no case is called a regression or fixed.</p>\n";
   o << "<p>Plan <b>" << esc(run.plan_name) << "</b>: " << esc(run.plan_summary) << "<br>Started " << esc(run.started)
     << " on " << esc(run.hostname) << ", " << esc(format_seconds(run.seconds)) << " s. Reproduce: <code>"
     << esc(run.command) << "</code></p>\n<table><tr>";
-  for (auto v : kAllVerdicts) o << "<td class=\"" << css_class(v) << "\">" << counts[v] << " " << to_string(v) << "</td>";
+  for (auto v : kAllVerdicts)
+    if (!run.single_stream() || (v != Verdict::regression && v != Verdict::fixed && v != Verdict::always_fail))
+      o << "<td class=\"" << css_class(v) << "\">" << counts[v] << " " << to_string(v) << "</td>";
   o << "</tr></table>\n<p class=\"legend\">Cells: <span class=\"pass\">\u2713 TLSv1.2 ECDHE/RSA</span> a handshake "
        "and what it negotiated; <span class=\"fail\">\u2717 alert</span> a failed handshake; <span class=\"pass xfail\">\u2717 "
        "expected: alert</span> a failure the expectation asks for; <span class=\"changed\">\u0394</span> differs from the "

@@ -61,6 +61,7 @@ std::string junit_xml(const RunRecord& run) {
       property(props, "stream", stream.name);
       property(props, "spec", stream.spec.text);
       property(props, "run-id", run.run_id);
+      if (run.single_stream()) property(props, "mode", "single-stream (no baseline): PASS/FAIL per case, nothing compared");
       for (const auto& row : stream_versions(stream)) {
         property(props, "package:" + row.package, row.version);
         if (!row.origin.empty()) property(props, "repo:" + row.package, row.origin);

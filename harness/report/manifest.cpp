@@ -17,7 +17,10 @@ std::string manifest_json(const RunRecord& run) {
   j["seconds"] = run.seconds;
   j["command"] = clean(run.command);
   j["plan"] = {{"name", clean(run.plan_name)}, {"path", clean(run.plan_path)}, {"summary", clean(run.plan_summary)}};
+  // "single-stream": no baseline, each case judged alone (never REGRESSION/FIXED).
+  j["mode"] = run.single_stream() ? "single-stream" : "baseline-vs-candidate";
   j["status"] = run_status(run) == RunStatus::regression ? "regression"
+                : run_status(run) == RunStatus::fail     ? "fail"
                 : run_status(run) == RunStatus::error    ? "error"
                                                          : "ok";
   json archives = json::array();

@@ -1,6 +1,6 @@
 // Reports of one run, written to reports/<run-id>/: junit.xml (Jenkins/GitLab), summary.txt
 // (a Bugzilla comment), summary-full.txt (every case), index.html (one self-contained page),
-// manifest.json, logs/.
+// manifest.json, results.json (results.hpp), logs/.
 #pragma once
 #include <cstddef>
 #include <filesystem>

@@ -24,7 +24,7 @@ const char* heading(Verdict v) {
     case Verdict::fail: return "FAIL (no baseline result to compare with)";
     case Verdict::always_fail: return "ALWAYS-FAIL (fail on both; not a regression)";
     case Verdict::skip: return "SKIPPED";
-    case Verdict::flaky: return "FLAKY (differed once, but reruns gave another outcome: not the candidate's doing)";
+    case Verdict::flaky: return "FLAKY (differed or failed once, but reruns gave another outcome: not the candidate's doing)";
     case Verdict::pass: return "PASS";
   }
   return "";
@@ -178,13 +178,24 @@ std::vector<std::string> head_lines(const RunRecord& run, std::size_t max_change
   auto counts = count_verdicts(run);
   auto status = run_status(run);
   std::vector<std::string> h;
-  h.push_back("harness run " + run.run_id + ": " +
-              (status == RunStatus::regression ? "REGRESSION found"
-               : status == RunStatus::error    ? "no regression seen, but infrastructure errors (incomplete)"
-                                               : "no regression"));
+  if (run.single_stream()) {
+    h.push_back("harness run " + run.run_id + ": " +
+                (status == RunStatus::fail    ? "FAIL found"
+                 : status == RunStatus::error ? "no failure seen, but infrastructure errors (incomplete)"
+                                              : "no failure"));
+    h.push_back("Single-stream run (no baseline): each case is PASS or FAIL on its own; nothing is compared with a "
+                "baseline, so no case is called a regression or fixed");
+  } else {
+    h.push_back("harness run " + run.run_id + ": " +
+                (status == RunStatus::regression ? "REGRESSION found"
+                 : status == RunStatus::error    ? "no regression seen, but infrastructure errors (incomplete)"
+                                                 : "no regression"));
+  }
   if (!run.plan_name.empty()) h.push_back("Plan: " + run.plan_name + (run.plan_summary.empty() ? "" : " - " + cut(run.plan_summary, 200)));
   std::string line;
-  for (auto v : kAllVerdicts) line += (line.empty() ? "" : ", ") + std::to_string(counts[v]) + " " + to_string(v);
+  for (auto v : kAllVerdicts)
+    if (!run.single_stream() || (v != Verdict::regression && v != Verdict::fixed && v != Verdict::always_fail))
+      line += (line.empty() ? "" : ", ") + std::to_string(counts[v]) + " " + to_string(v);
   h.push_back("Verdicts: " + line);
   // What was not tested, and who is to blame, before anything else.
   for (const auto& s : run.streams) {
@@ -210,10 +221,15 @@ std::vector<std::string> head_lines(const RunRecord& run, std::size_t max_change
   const StreamRecord* base = nullptr;
   for (const auto& s : run.streams)
     if (s.baseline) base = &s;
-  h.push_back("What changed against the baseline " + (base ? base->spec.text : std::string("(none)")) + ":");
+  // A single-stream run compares with nothing: it says what it tested instead.
+  h.push_back(base ? "What changed against the baseline " + base->spec.text + ":" : std::string("What was tested:"));
   for (const auto& s : run.streams) {
     if (s.baseline || s.identical_to_baseline) continue;
     h.push_back("  " + s.name + " " + s.spec.text + ":");
+    if (!base) {
+      h.push_back("    " + versions_line(s, max_changes));
+      continue;
+    }
     auto list = base ? changes(*base, s) : std::vector<Change>{};
     for (std::size_t i = 0; i < list.size(); ++i) {
       if (i + 1 == max_changes && list.size() > max_changes) {

@@ -6,6 +6,7 @@
 #include "harness/common/error.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/report/report.hpp"
+#include "harness/report/results.hpp"
 
 namespace harness {
 namespace {
@@ -37,6 +38,7 @@ std::filesystem::path write_reports(const RunRecord& run, const std::filesystem:
   write_file(dir / "summary-full.txt", summary_full_text(run, dir));
   write_file(dir / "index.html", html_report(run));
   write_file(dir / "manifest.json", manifest_json(run));
+  write_file(dir / "results.json", results_json(run));
   // Full transcripts, one file per (suite, stream); the reports above carry trimmed ones.
   for (std::size_t si = 0; si < run.suites.size(); ++si)
     for (std::size_t st = 0; st < run.suites[si].results.size() && st < run.streams.size(); ++st) {

@@ -27,18 +27,20 @@ Verdict classify(const std::optional<Outcome>& baseline, Outcome candidate) {
 }
 
 namespace {
-std::string reason_for(Verdict v, const CaseResult* base, const CaseResult* cand) {
+std::string reason_for(Verdict v, const CaseResult* base, const CaseResult* cand, bool single = false) {
   switch (v) {
     case Verdict::regression: return "passes on the baseline, fails on the candidate: " + cand->message;
     case Verdict::fixed: return "fails on the baseline (" + base->message + "), passes on the candidate";
     case Verdict::always_fail: return "fails on both: " + cand->message;
-    case Verdict::fail: return "fails on the candidate (no baseline result): " + cand->message;
+    case Verdict::fail:
+      return (single ? "fails (single-stream run, no baseline): " : "fails on the candidate (no baseline result): ") + cand->message;
     case Verdict::error:
       if (cand && cand->outcome == Outcome::error) return "candidate: " + cand->message;
       if (base && base->outcome == Outcome::error) return "baseline: " + base->message;
       return "infrastructure error";
     case Verdict::skip: return cand->message;
-    case Verdict::pass: return base ? "passes on both" : "passes on the candidate (no baseline result)";
+    case Verdict::pass:
+      return base ? "passes on both" : single ? "passes (single-stream run)" : "passes on the candidate (no baseline result)";
     case Verdict::flaky: return {};
   }
   return {};
@@ -62,11 +64,34 @@ std::string stream_lost(const StreamRecord& s) {
   std::string why = s.errors.empty() ? "case not reported" : s.errors.front();
   return "no result from the " + s.name + " stream (" + why + ")";
 }
+
+// A single-stream run: every stream's cases alone; a FAIL that a rerun does not reproduce is FLAKY.
+void classify_alone(RunRecord& run) {
+  for (std::size_t si = 0; si < run.suites.size(); ++si) {
+    const auto& suite = run.suites[si];
+    if (suite.results.size() != run.streams.size()) continue;
+    for (std::size_t st = 0; st < run.streams.size(); ++st)
+      for (const auto& c : suite.results[st]) {
+        CaseVerdict v{.suite = si, .stream = st, .id = c.id, .candidate = &c};
+        v.verdict = classify(std::nullopt, c.outcome);
+        v.reason = reason_for(v.verdict, nullptr, &c, true);
+        const std::vector<Outcome>* rc = nullptr;
+        if (st < suite.reruns.size())
+          if (auto it = suite.reruns[st].find(c.id); it != suite.reruns[st].end()) rc = &it->second;
+        if (v.verdict == Verdict::fail && unstable(c.outcome, rc)) {
+          v.reason = "failed once, but reruns disagree (" + outcomes_text(c.outcome, *rc) + "): " + c.message;
+          v.verdict = Verdict::flaky;
+        }
+        run.verdicts.push_back(std::move(v));
+      }
+  }
+}
 }  // namespace
 
 void classify_run(RunRecord& run) {
   run.verdicts.clear();
   if (run.streams.empty()) return;
+  if (run.single_stream()) return classify_alone(run);
   for (std::size_t si = 0; si < run.suites.size(); ++si) {
     const auto& suite = run.suites[si];
     if (suite.results.size() != run.streams.size()) continue;
@@ -127,6 +152,7 @@ std::map<Verdict, std::size_t> count_verdicts(const RunRecord& run) {
 RunStatus run_status(const RunRecord& run) {
   auto n = count_verdicts(run);
   if (n[Verdict::regression] > 0) return RunStatus::regression;
+  if (run.single_stream() && n[Verdict::fail] > 0) return RunStatus::fail;
   if (n[Verdict::error] > 0) return RunStatus::error;
   for (const auto& s : run.streams)
     if (!s.errors.empty()) return RunStatus::error;

@@ -101,18 +101,26 @@ struct RunRecord {
   std::vector<StreamRecord> streams;  // [0] is the baseline
   std::vector<SuiteRecord> suites;
   std::vector<CaseVerdict> verdicts;  // filled by classify_run (candidate streams x suites x cases)
+  // A single-stream run (`run --candidate SPEC` without a baseline): streams[0] is a candidate, every
+  // stream is judged on its own (PASS, FAIL, ERROR, SKIP, FLAKY), never REGRESSION or FIXED.
+  bool single_stream() const { return !streams.empty() && !streams[0].baseline; }
 };
 
-// Pairs every candidate stream's cases with the baseline's by id and classifies them.
+// Pairs every candidate stream's cases with the baseline's by id and classifies them. In a
+// single-stream run each case is classified alone (classify(nullopt, outcome)); a FAIL whose reruns
+// passed is FLAKY.
 // A case missing from one side (its stream failed) is ERROR, never PASS or FAIL. A REGRESSION or
 // FIXED case whose reruns (SuiteRecord::reruns) gave another outcome on either side is FLAKY.
 // Streams identical to the baseline have no cases and get no verdicts.
 // The record must not be modified afterwards (verdicts point into it).
 void classify_run(RunRecord& run);
 
-enum class RunStatus { ok, regression, error };
-// regression when any verdict is REGRESSION (even if other cases errored); error when any is ERROR
-// or a stream failed; ok otherwise (FAIL, ALWAYS-FAIL, FIXED, FLAKY and SKIP do not fail a run).
+// fail: a single-stream run with a FAIL case (autopkgtest: the test failed; there is no baseline
+// to call it a regression).
+enum class RunStatus { ok, regression, fail, error };
+// regression when any verdict is REGRESSION (even if other cases errored); in a single-stream run
+// fail when any verdict is FAIL; error when any is ERROR or a stream failed; ok otherwise (in a
+// comparison FAIL, ALWAYS-FAIL, FIXED, FLAKY and SKIP do not fail a run).
 RunStatus run_status(const RunRecord& run);
 std::map<Verdict, std::size_t> count_verdicts(const RunRecord& run);
 

@@ -7,9 +7,12 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <atomic>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace harness::testing {
 
@@ -70,9 +73,81 @@ class FakeBugzilla {
     });
   }
 
+  // Serves like Bugzilla's REST attachment API until stop(): POST /rest/bug/{id}/attachment stores
+  // the attachment and answers {"ids": [N]}; GET answers {"bugs": {"ID": [{id, summary, description,
+  // file_name, is_obsolete, ...}]}, "attachments": {}} with what was posted (data only when
+  // include_fields does not leave it out). Every request is recorded in `requests`.
+  std::thread serve_rest() {
+    stop_ = false;
+    return std::thread([this] {
+      while (!stop_) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, 50) <= 0) continue;
+        int c = ::accept(fd_, nullptr, nullptr);
+        if (c < 0) continue;
+        std::string data;
+        char buf[65536];
+        std::size_t need = std::string::npos;
+        while (true) {
+          pollfd q{c, POLLIN, 0};
+          if (::poll(&q, 1, 10000) <= 0) break;
+          auto n = ::read(c, buf, sizeof buf);
+          if (n <= 0) break;
+          data.append(buf, n);
+          auto end = data.find("\r\n\r\n");
+          if (end != std::string::npos && need == std::string::npos) {
+            parse_head(data.substr(0, end));
+            need = end + 4 + std::stoul(last.headers.count("content-length") ? last.headers["content-length"] : "0");
+          }
+          if (need != std::string::npos && data.size() >= need) break;
+        }
+        if (need != std::string::npos) last.body = data.substr(data.find("\r\n\r\n") + 4);
+        requests.push_back(last);
+        int status = 200;
+        nlohmann::json reply;
+        auto path = last.path.substr(0, last.path.find('?'));
+        const std::string prefix = "/rest/bug/", suffix = "/attachment";
+        std::string bug = path.rfind(prefix, 0) == 0 && path.size() > prefix.size() + suffix.size()
+                              ? path.substr(prefix.size(), path.size() - prefix.size() - suffix.size())
+                              : "";
+        if (bug.empty()) {
+          status = 404;
+          reply = {{"error", true}, {"code", 32614}, {"message", "no such resource"}};
+        } else if (last.method == "POST") {
+          auto in = nlohmann::json::parse(last.body);
+          nlohmann::json a = {{"id", next_id_}, {"bug_id", std::stol(bug)}, {"summary", in["summary"]}, {"description", in["summary"]},
+                              {"file_name", in["file_name"]}, {"content_type", in["content_type"]}, {"is_obsolete", 0},
+                              {"is_patch", 0}, {"is_private", 0}, {"data", in["data"]}};
+          attachments[bug].push_back(a);
+          comments[bug].push_back(in.value("comment", ""));
+          reply = {{"ids", {next_id_++}}};
+        } else {
+          nlohmann::json list = nlohmann::json::array();
+          bool with_data = last.path.find("include_fields") == std::string::npos;
+          for (auto a : attachments[bug]) {
+            if (!with_data) a.erase("data");
+            list.push_back(a);
+          }
+          reply = {{"bugs", {{bug, list}}}, {"attachments", nlohmann::json::object()}};
+        }
+        std::string body = reply.dump();
+        std::string resp = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: application/json\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+        (void)!::write(c, resp.data(), resp.size());
+        ::close(c);
+      }
+    });
+  }
+  void stop() { stop_ = true; }
+
   Request last;
+  std::vector<Request> requests;                                 // serve_rest
+  std::map<std::string, std::vector<nlohmann::json>> attachments;  // bug -> what was posted
+  std::map<std::string, std::vector<std::string>> comments;
 
  private:
+  std::atomic<bool> stop_{false};
+  long next_id_ = 9001;
   void parse_head(const std::string& head) {
     last = {};
     last.raw_head = head;

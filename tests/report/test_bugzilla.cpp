@@ -15,6 +15,12 @@
 #include "harness/common/process.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/report/bugzilla.hpp"
+#include "harness/report/attach_once.hpp"
+#include "harness/report/report.hpp"
+#include "harness/common/process.hpp"
+#include "harness/common/tempdir.hpp"
+#include "tests/report/synthetic_run.hpp"
+#include <sstream>
 #include "tests/report/fake_bugzilla.hpp"
 
 using namespace harness;
@@ -153,4 +159,94 @@ BOOST_AUTO_TEST_CASE(bugzillarc_sections) {
   BOOST_CHECK_EQUAL(bugzillarc_api_key(rc, "http://bugzilla.example.org").value_or(""), "other");
   BOOST_CHECK_EQUAL(bugzillarc_api_key(rc, "https://partner.example.com/bugzilla").value_or(""), "partner");
   BOOST_CHECK(!bugzillarc_api_key(rc, "https://bugs.kde.org"));
+}
+
+namespace {
+// A synthetic run whose candidate exim4-base names rhbz#2258027 (advisory FEDORA-2026-0001) and a
+// second candidate whose openssl names rhbz#2300001; complete unless `with_error`.
+RunRecord advisory_run(const std::string& run_id, const std::string& exim_version, bool with_error) {
+  auto run = testing::synthetic_run(14);
+  run.run_id = run_id;
+  auto& cand = run.streams[1];
+  cand.packages.packages[0].version = exim_version;
+  cand.packages.packages[0].bugs = {"rhbz#2258027", "debbug#1"};
+  cand.packages.packages[0].advisory = "FEDORA-2026-0001";
+  StreamRecord cand2{.name = "candidate-2", .spec = parse_candidate_spec("debian:trixie:proposed-updates")};
+  cand2.packages.packages.push_back({.name = "openssl", .version = "3.5.9-1", .arch = "amd64", .repo = "trixie",
+                                     .advisory = "FEDORA-2026-0002", .bugs = {"rhbz#2300001"}});
+  run.streams.push_back(cand2);
+  for (auto& suite : run.suites) {
+    for (auto& stream : suite.results)
+      for (auto& c : stream)
+        if (c.outcome == Outcome::error && !with_error) c.outcome = Outcome::pass;
+    suite.results.push_back(suite.results[1]);
+  }
+  classify_run(run);
+  return run;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(nightly_attaches_complete_runs_once_per_build_set) {
+  TempDir dir("harness-test-attach-once");
+  FakeBugzilla bz;
+  auto server = bz.serve_rest();
+  const std::string key = "SECRETKEY-attach-once-123";
+  BugzillaOptions o{.url = bz.url(), .api_key = key, .timeout = std::chrono::seconds(10)};
+  auto attach = [&](const RunRecord& run, bool dry_run) {
+    std::ostringstream out;
+    auto n = attach_once(write_reports(run, dir.path()), o, dry_run, out);
+    BOOST_CHECK(out.str().find(key) == std::string::npos);
+    return std::pair{n, out.str()};
+  };
+
+  // An incomplete run (ERROR cases) posts nothing and asks Bugzilla nothing.
+  auto [n0, out0] = attach(advisory_run("20261201-020000-0001", "4.98.2-1", true), false);
+  BOOST_CHECK_EQUAL(n0, 0u);
+  BOOST_CHECK(out0.find("the run is incomplete (") != std::string::npos);
+  BOOST_CHECK(out0.find("ERROR case") != std::string::npos);
+  BOOST_CHECK(bz.requests.empty());
+
+  // A complete run: one attachment per bug, each with its advisory's stream only.
+  auto [n1, out1] = attach(advisory_run("20261202-020000-0002", "4.98.2-1", false), false);
+  BOOST_CHECK_EQUAL(n1, 2u);
+  BOOST_CHECK(out1.find("skipping debbug#1") != std::string::npos);
+  BOOST_REQUIRE_EQUAL(bz.attachments["2258027"].size(), 1u);
+  BOOST_REQUIRE_EQUAL(bz.attachments["2300001"].size(), 1u);
+  auto junit = [](const nlohmann::json& a) {
+    auto b64 = a["data"].get<std::string>();
+    auto r = run_process({"base64", "-d"}, {.stdin_data = b64});
+    return r.out;
+  };
+  auto exim_junit = junit(bz.attachments["2258027"][0]);
+  BOOST_CHECK(exim_junit.find("@ candidate (") != std::string::npos);
+  BOOST_CHECK(exim_junit.find("@ baseline (") != std::string::npos);
+  BOOST_CHECK(exim_junit.find("@ candidate-2 (") == std::string::npos);
+  BOOST_CHECK(junit(bz.attachments["2300001"][0]).find("@ candidate-2 (") != std::string::npos);
+  BOOST_CHECK(bz.comments["2258027"][0].find("Builds: exim4-base-4.98.2-1.amd64") != std::string::npos);
+  for (const auto& r : bz.requests) {
+    BOOST_CHECK_EQUAL(r.headers.at("authorization"), "Bearer " + key);
+    BOOST_CHECK(r.path.find(key) == std::string::npos && r.body.find(key) == std::string::npos);
+  }
+
+  // The next night, same builds: the marker is found in the bugs' attachments, nothing is posted.
+  auto before = bz.requests.size();
+  auto [n2, out2] = attach(advisory_run("20261203-020000-0003", "4.98.2-1", false), false);
+  BOOST_CHECK_EQUAL(n2, 0u);
+  BOOST_CHECK(out2.find("not posted again") != std::string::npos);
+  BOOST_CHECK_EQUAL(bz.attachments["2258027"].size(), 1u);
+  for (auto i = before; i < bz.requests.size(); ++i) BOOST_CHECK_EQUAL(bz.requests[i].method, "GET");
+
+  // A new exim build: its bug gets the new results (the openssl bug does not: same build there).
+  // A dry run says so and posts nothing.
+  auto [nd, outd] = attach(advisory_run("20261204-020000-0004", "4.98.2-2", false), true);
+  BOOST_CHECK_EQUAL(nd, 1u);
+  BOOST_CHECK(outd.find("bug 2258027: would post") != std::string::npos);
+  BOOST_CHECK(outd.find("Bearer ********") != std::string::npos);
+  BOOST_CHECK_EQUAL(bz.attachments["2258027"].size(), 1u);
+  auto [n3, out3] = attach(advisory_run("20261204-030000-0005", "4.98.2-2", false), false);
+  BOOST_CHECK_EQUAL(n3, 1u);
+  BOOST_CHECK_EQUAL(bz.attachments["2258027"].size(), 2u);
+  BOOST_CHECK_EQUAL(bz.attachments["2300001"].size(), 1u);
+  bz.stop();
+  server.join();
 }

@@ -4,7 +4,9 @@
 
 #include "harness/common/process.hpp"
 #include "harness/common/tempdir.hpp"
+#include "harness/common/error.hpp"
 #include "harness/report/report.hpp"
+#include "harness/report/results.hpp"
 #include "tests/report/synthetic_run.hpp"
 
 using namespace harness;
@@ -294,4 +296,92 @@ BOOST_AUTO_TEST_CASE(write_reports_and_latest_link) {
   BOOST_CHECK_EQUAL(fs::read_symlink(dir.path() / "latest"), run.run_id);
   // A run folder is never overwritten.
   BOOST_CHECK_THROW(write_reports(run, dir.path()), std::exception);
+}
+
+BOOST_AUTO_TEST_CASE(diff_lists_exactly_the_cases_that_changed) {
+  TempDir dir("harness-test-diff");
+  auto night1 = testing::synthetic_run(14);
+  auto a = write_reports(night1, dir.path());
+  BOOST_CHECK(fs::exists(a / "results.json"));
+
+  // Tonight: one regression, one fix gone (its baseline now passes), one case removed from both
+  // streams, one case new on the candidate, and one message changed (not a verdict: not listed).
+  auto night2 = night1;
+  night2.run_id = "20261129-020000-abcd";
+  auto find = [&](std::size_t suite, std::size_t stream, const std::string& id) -> CaseResult& {
+    for (auto& c : night2.suites[suite].results[stream])
+      if (c.id == id) return c;
+    BOOST_FAIL("no case " + id);
+    throw 0;
+  };
+  find(0, 1, "case-0").outcome = Outcome::fail;
+  find(0, 0, "case-2").outcome = Outcome::pass;
+  find(0, 1, "case-6").message = "another message";
+  for (auto& stream : night2.suites[0].results)
+    std::erase_if(stream, [](const CaseResult& c) { return c.id == "case-4"; });
+  night2.suites[1].results[1].push_back({.suite = "starttls", .id = "new-case", .outcome = Outcome::pass});
+  classify_run(night2);  // the copied verdicts pointed into night1
+  auto b = write_reports(night2, dir.path());
+
+  auto ra = read_results(a), rb = read_results(b);
+  BOOST_CHECK_EQUAL(ra.rows.size(), 28u);  // 14 cases on two streams
+  auto changes = diff_results(ra, rb);
+  std::vector<std::string> got;
+  for (const auto& c : changes) {
+    std::string s = std::string(c.kind()) + " " + c.row().key();
+    if (c.before && c.after) s += ": " + c.before->outcome + "/" + c.before->verdict + " -> " + c.after->outcome + "/" + c.after->verdict;
+    got.push_back(s);
+  }
+  const std::vector<std::string> want = {
+      "changed exiqgrep/case-0 on debian:trixie:stable: PASS/PASS -> FAIL/REGRESSION",
+      "changed exiqgrep/case-2 on debian:bookworm:stable (baseline): FAIL/ -> PASS/",
+      "changed exiqgrep/case-2 on debian:trixie:stable: PASS/FIXED -> PASS/PASS",
+      "removed exiqgrep/case-4 on debian:bookworm:stable (baseline)",
+      "removed exiqgrep/case-4 on debian:trixie:stable",
+      "added starttls/new-case on debian:trixie:stable",
+  };
+  BOOST_CHECK_EQUAL_COLLECTIONS(got.begin(), got.end(), want.begin(), want.end());
+  auto text = diff_text(ra, rb, changes);
+  BOOST_CHECK(text.find("3 changed, 1 added, 2 removed") != std::string::npos);
+  BOOST_CHECK(text.find("exiqgrep/case-0 on debian:trixie:stable: PASS -> REGRESSION (outcome FAIL)") != std::string::npos);
+  auto j = nlohmann::json::parse(diff_json(ra, rb, changes));
+  BOOST_REQUIRE_EQUAL(j["changes"].size(), 6u);
+  BOOST_CHECK_EQUAL(j["changes"][0]["after"]["verdict"], "REGRESSION");
+  BOOST_CHECK(j["changes"][5]["before"].is_null());
+  // A run against itself: nothing.
+  BOOST_CHECK(diff_results(rb, rb).empty());
+
+  // Nightly's previous run: the newest earlier folder of the same plan.
+  auto prev = previous_run(dir.path(), rb);
+  BOOST_REQUIRE(prev);
+  BOOST_CHECK_EQUAL(*prev, a);
+  BOOST_CHECK(!previous_run(dir.path(), ra));
+  auto other = night2;
+  other.run_id = "20261130-020000-abcd";
+  other.plan_name = "another";
+  other.plan_path = "scenarios/plans/another.yaml";
+  classify_run(other);
+  write_reports(other, dir.path());
+  auto third = night2;
+  third.run_id = "20261201-020000-abcd";
+  classify_run(third);
+  auto c = write_reports(third, dir.path());
+  BOOST_CHECK_EQUAL(*previous_run(dir.path(), read_results(c)), b);  // not `other`: another plan
+
+  // Bad input names the path.
+  try {
+    read_results(dir.path() / "nosuch");
+    BOOST_FAIL("a missing folder was accepted");
+  } catch (const UsageError& e) {
+    BOOST_CHECK(std::string(e.what()).find("nosuch: no such report folder") != std::string::npos);
+  }
+  fs::create_directories(dir.path() / "empty");
+  try {
+    read_results(dir.path() / "empty");
+    BOOST_FAIL("a folder without results.json was accepted");
+  } catch (const UsageError& e) {
+    BOOST_CHECK(std::string(e.what()).find("empty: not a harness report folder") != std::string::npos);
+  }
+  write_file(dir.path() / "empty" / "results.json", "{\"cases\": 3}");
+  BOOST_CHECK_THROW(read_results(dir.path() / "empty"), UsageError);
 }

@@ -122,6 +122,28 @@ BOOST_AUTO_TEST_CASE(bad_input_is_exit_2_before_anything_starts) {
   BOOST_CHECK(r.err.find("unknown suite 'nosuch'") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(diff_exit_codes_through_the_binary) {
+  TempDir dir("harness-test-diff-cli");
+  auto a = write_reports(harness::testing::synthetic_run(6), dir.path());
+  auto run = harness::testing::synthetic_run(6);
+  run.run_id = "20261129-020000-abcd";
+  run.suites[0].results[1][0].outcome = Outcome::fail;  // exiqgrep/case-0: PASS -> REGRESSION
+  classify_run(run);
+  auto b = write_reports(run, dir.path());
+  auto r = harness_cli({"diff", a.string(), a.string()});
+  BOOST_CHECK_EQUAL(r.exit_code, 0);
+  r = harness_cli({"diff", a.string(), b.string()});
+  BOOST_CHECK_EQUAL(r.exit_code, 1);
+  BOOST_CHECK_MESSAGE(r.out.find("1 changed, 0 added, 0 removed") != std::string::npos, r.out);
+  BOOST_CHECK(r.out.find("exiqgrep/case-0 on debian:trixie:stable: PASS -> REGRESSION (outcome FAIL)") != std::string::npos);
+  r = harness_cli({"diff", "--json", a.string(), b.string()});
+  BOOST_CHECK_EQUAL(r.exit_code, 1);
+  BOOST_CHECK(r.out.find("\"verdict\": \"REGRESSION\"") != std::string::npos);
+  r = harness_cli({"diff", (dir.path() / "nosuch").string(), b.string()});
+  BOOST_CHECK_EQUAL(r.exit_code, 2);
+  BOOST_CHECK_MESSAGE(r.err.find("nosuch: no such report folder") != std::string::npos, r.err);
+}
+
 BOOST_AUTO_TEST_CASE(version_names_the_data_dir_and_how_it_was_chosen) {
   // A build tree's binary: the source tree, unless HARNESS_ROOT or --root says otherwise.
   const std::string top = fs::path(HARNESS_SOURCE_DIR).lexically_normal().string();

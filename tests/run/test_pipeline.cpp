@@ -500,3 +500,55 @@ BOOST_AUTO_TEST_CASE(progress_line_has_a_segment_per_stream_and_ends_with_one_li
   // Under ctest stderr is a file or a pipe, as in CI: no progress display at all.
   if (!isatty(2)) BOOST_CHECK(!terminal_progress());
 }
+
+BOOST_FIXTURE_TEST_CASE(a_candidate_without_baseline_is_judged_alone, Fixture) {
+  // Candidate column (trixie): pass, fail, error, skip, and a case that fails once then passes.
+  write_file(scenarios() / "fake" / "cases.txt",
+             "good fail pass\nbad pass fail\nbroken pass error\nskipped pass skip\nwobbly pass flip\n");
+  auto rq = request({"debian:trixie:stable"});
+  rq.plan.baseline.reset();
+  auto out = run_plan(rq, services());
+  const auto& run = out.record;
+  BOOST_CHECK(run.single_stream());
+  BOOST_REQUIRE_EQUAL(run.streams.size(), 1u);
+  BOOST_CHECK(!run.streams[0].baseline);
+  BOOST_CHECK_EQUAL(run.streams[0].name, "candidate");
+  // Only the candidate ran (no bookworm stream), and it had no baseline inputs.
+  for (const auto& ctx : trace.contexts) {
+    BOOST_CHECK_EQUAL(ctx.spec.release, "trixie");
+    BOOST_CHECK(!ctx.baseline);
+  }
+  BOOST_REQUIRE_EQUAL(run.verdicts.size(), 5u);
+  BOOST_CHECK(verdict_of(run, "good", 0).verdict == Verdict::pass);
+  BOOST_CHECK(verdict_of(run, "bad", 0).verdict == Verdict::fail);
+  BOOST_CHECK(verdict_of(run, "broken", 0).verdict == Verdict::error);
+  BOOST_CHECK(verdict_of(run, "skipped", 0).verdict == Verdict::skip);
+  // A FAIL is rerun like a difference; one that passes on a rerun is FLAKY, one that keeps failing is FAIL.
+  BOOST_CHECK(verdict_of(run, "wobbly", 0).verdict == Verdict::flaky);
+  BOOST_CHECK_EQUAL(run.suites[0].reruns[0].at("bad").size(), 2u);
+  for (const auto& v : run.verdicts) BOOST_CHECK(v.verdict != Verdict::regression && v.verdict != Verdict::fixed);
+  // A FAIL fails the run (exit 1) like an autopkgtest run; it is not called a regression.
+  BOOST_CHECK(out.status == RunStatus::fail);
+  BOOST_CHECK_EQUAL(exit_code_for(out.status), 1);
+  // The reports say what kind of run this was and claim no REGRESSION/FIXED.
+  auto summary = read_file(out.report_dir / "summary.txt");
+  BOOST_CHECK(summary.find("Single-stream run (no baseline)") != std::string::npos);
+  BOOST_CHECK(summary.find("REGRESSION") == std::string::npos);
+  BOOST_CHECK(summary.find("FIXED") == std::string::npos);
+  BOOST_CHECK(summary.find("fake/bad on candidate (debian:trixie:stable)") != std::string::npos);
+  auto manifest = read_file(out.report_dir / "manifest.json");
+  BOOST_CHECK(manifest.find("\"mode\": \"single-stream\"") != std::string::npos);
+  BOOST_CHECK(manifest.find("\"status\": \"fail\"") != std::string::npos);
+  auto junit = read_file(out.report_dir / "junit.xml");
+  BOOST_CHECK(junit.find("single-stream (no baseline)") != std::string::npos);
+  BOOST_CHECK(junit.find("type=\"regression\"") == std::string::npos);
+  auto html = read_file(out.report_dir / "index.html");
+  BOOST_CHECK(html.find("Single-stream run (no baseline)") != std::string::npos);
+  BOOST_CHECK(html.find("REGRESSION") == std::string::npos);
+
+  // Every case passing (or skipped) is exit 0.
+  write_file(scenarios() / "fake" / "cases.txt", "good fail pass\nskipped pass skip\n");
+  auto ok = run_plan(rq, services());
+  BOOST_CHECK(ok.status == RunStatus::ok);
+  BOOST_CHECK_EQUAL(exit_code_for(ok.status), 0);
+}
