@@ -46,12 +46,37 @@ void write_file(const std::filesystem::path& path, const std::string& data, unsi
       if (errno == EINTR) continue;
       int e = errno;
       ::close(fd);
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
       throw InfraError("cannot write " + tmp.string() + ": " + std::strerror(e));
     }
     off += static_cast<std::size_t>(k);
   }
   ::close(fd);
-  std::filesystem::rename(tmp, path);
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    throw InfraError("cannot write " + path.string() + ": " + ec.message());
+  }
+}
+
+PartFile::PartFile(const std::filesystem::path& target) : target_(target), path_(target) {
+  static std::atomic<unsigned> counter{0};
+  path_ += ".part." + std::to_string(getpid()) + "." + std::to_string(counter++);
+}
+
+PartFile::~PartFile() {
+  if (committed_) return;
+  std::error_code ec;
+  std::filesystem::remove(path_, ec);
+}
+
+void PartFile::commit() {
+  std::error_code ec;
+  std::filesystem::rename(path_, target_, ec);
+  if (ec) throw InfraError("cannot store " + target_.string() + ": " + ec.message());
+  committed_ = true;
 }
 
 std::string read_file(const std::filesystem::path& path) {
