@@ -39,6 +39,10 @@ std::string describe_attachment_request(const BugzillaOptions& o, const Attachme
 // long, 600-606 attachment, 410/32000 auth) and InfraError for HTTP/network failures.
 std::vector<std::string> post_attachment(const BugzillaOptions& o, const Attachment& a);
 
+// Throws UsageError naming the URL unless the API key may travel to it: https, or plain http only
+// to loopback (127.0.0.1, ::1, localhost; the tests' local server). Checked before any connection.
+void check_api_key_transport(const std::string& url);
+
 // api_key for `host` from a python-bugzilla bugzillarc (INI: [host] api_key = ...). The section
 // may be the bare host or the full URL, as python-bugzilla accepts both.
 std::optional<std::string> bugzillarc_api_key(const std::string& rc_text, const std::string& url);
