@@ -87,6 +87,17 @@ std::string read_file(const std::filesystem::path& path) {
   return ss.str();
 }
 
+void check_inside_folder(const std::filesystem::path& file, const std::filesystem::path& folder) {
+  std::error_code ec;
+  auto real_folder = std::filesystem::canonical(folder, ec);
+  auto real_file = ec ? std::filesystem::path() : std::filesystem::canonical(file, ec);
+  if (ec) throw UsageError(file.string() + ": cannot resolve it (" + ec.message() + ")");
+  auto rel = real_file.lexically_relative(real_folder);
+  if (rel.empty() || *rel.begin() == "..")
+    throw UsageError(file.string() + " leads to " + real_file.string() + ", outside " + folder.string() +
+                     "; refusing to read it (copy the file into the folder instead of linking it)");
+}
+
 }  // namespace harness
 
 namespace harness {

@@ -42,6 +42,10 @@ class PartFile {
 void write_file(const std::filesystem::path& path, const std::string& data, unsigned mode = 0644);
 std::string read_file(const std::filesystem::path& path);
 
+// Throws UsageError naming `file` unless it, with every symlink resolved, lies inside `folder`:
+// a listing folder must not lead the harness into reading (and quoting) /etc/shadow.
+void check_inside_folder(const std::filesystem::path& file, const std::filesystem::path& folder);
+
 }  // namespace harness
 
 namespace harness {

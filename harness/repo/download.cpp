@@ -2,7 +2,9 @@
 
 #include <curl/curl.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -13,12 +15,22 @@
 #include "harness/common/hash.hpp"
 #include "harness/common/interrupt.hpp"
 #include "harness/common/log.hpp"
+#include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
 
 namespace fs = std::filesystem;
 
 namespace harness {
 namespace {
+
+// The cache's folders; a --cache-dir that cannot hold them is the user's to fix.
+void make_cache_dir(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    throw UsageError("cannot create the metadata cache folder " + dir.string() + ": " + ec.message() +
+                     "; give a writable --cache-dir");
+}
 
 void global_init() {
   static std::once_flag once;
@@ -104,7 +116,13 @@ Response http_get(const std::string& url, const fs::path& dest, const DownloadOp
     std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
     if (!curl) throw InfraError("libcurl could not create a handle");
     std::unique_ptr<std::FILE, FileCloser> out(std::fopen(dest.c_str(), "wb"));
-    if (!out) throw InfraError("cannot write " + dest.string());
+    if (!out) {
+      int e = errno;
+      if (e == EACCES || e == EROFS || e == EPERM || e == ENOTDIR)
+        throw UsageError("cannot write in the metadata cache " + dest.parent_path().string() + ": " + std::strerror(e) +
+                         "; give a writable --cache-dir");
+      throw InfraError("cannot write " + dest.string() + ": " + std::strerror(e));
+    }
     std::unique_ptr<curl_slist, SlistDeleter> hdrs;
     auto add = [&](const std::string& h) { hdrs.reset(curl_slist_append(hdrs.release(), h.c_str())); };
     if (!conditional.etag.empty()) add("If-None-Match: " + conditional.etag);
@@ -142,6 +160,10 @@ Response http_get(const std::string& url, const fs::path& dest, const DownloadOp
         last_error = "the mirror stalled (less than " + std::to_string(o.low_speed_limit) + " bytes/s for " +
                      std::to_string(o.low_speed_time.count()) + " s, or no connection within " +
                      std::to_string(o.connect_timeout.count()) + " s): " + last_error;
+      // A URL that is not one is the input's fault, not the mirror's.
+      if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL)
+        throw UsageError("'" + escape_for_message(url) + "' is not a URL the harness can fetch (" + last_error +
+                         "); check the mirror flags (--debian-mirror, --fedora-baseurl, ...) or the apt sources");
       // Name resolution failures do not heal in a second.
       bool final = rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT ||
                    attempt >= o.attempts;
@@ -200,7 +222,7 @@ fs::path Downloader::fetch_index(const std::string& url, bool missing_ok, const 
     if (missing_ok && fs::exists(missing, ec)) return {};
     throw InfraError("offline: " + url + " is not in the cache (" + path.string() + "); run once without --offline");
   }
-  fs::create_directories(path.parent_path());
+  make_cache_dir(path.parent_path());
   // Up to two rounds: conditional, then unconditional when the cached copy the server called current fails.
   for (bool conditional_allowed = true;; conditional_allowed = false) {
     Headers conditional;
@@ -268,7 +290,7 @@ fs::path Downloader::fetch_verified(const std::string& url, const std::string& s
   }
   if (options_.offline)
     throw InfraError("offline: " + url + " (sha256 " + sha256 + ") is not in the cache; run once without --offline");
-  fs::create_directories(dir);
+  make_cache_dir(dir);
   PartFile part(path);
   Response r = http_get(url, part.path(), options_, {});
   if (r.status != 200 && r.status != 0)

@@ -434,3 +434,20 @@ BOOST_AUTO_TEST_CASE(mute_mirror_fails_as_infra_error_instead_of_hanging) {
   BOOST_TEST(elapsed < 60s);
   BOOST_TEST(cache_files(a.cache, ".part.").empty());
 }
+
+// Input mistakes are usage errors naming the value, not infrastructure errors.
+BOOST_AUTO_TEST_CASE(malformed_mirror_url_and_unwritable_cache_are_usage_errors) {
+  TempDir dir("harness-repo-test");
+  auto spec = parse_candidate_spec("debian:bookworm:stable");
+  ResolveOptions o;
+  o.cache_dir = dir.path() / "cache";
+  o.mirrors.debian = o.mirrors.debian_security = "htp:/127.0.0.1:1/debian";
+  BOOST_CHECK_EXCEPTION(resolve(spec, {"openssl"}, o), UsageError,
+                        [](const UsageError& e) { return message_has(e, "'htp:/127.0.0.1:1/debian/dists/"); });
+  write_file(dir.path() / "a-file", "");
+  o.cache_dir = dir.path() / "a-file" / "cache";  // below a regular file: cannot be created, even by root
+  o.mirrors.debian = o.mirrors.debian_security = "http://127.0.0.1:1/debian";
+  BOOST_CHECK_EXCEPTION(resolve(spec, {"openssl"}, o), UsageError, [&](const UsageError& e) {
+    return message_has(e, (dir.path() / "a-file").string()) && message_has(e, "--cache-dir");
+  });
+}
