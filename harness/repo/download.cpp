@@ -157,20 +157,20 @@ Response http_get(const std::string& url, const fs::path& dest, const DownloadOp
     if (rc != CURLE_OK) {
       last_error = std::string(curl_easy_strerror(rc)) + (errbuf[0] ? std::string(": ") + errbuf : "");
       if (rc == CURLE_OPERATION_TIMEDOUT)
-        last_error = "the mirror stalled (less than " + std::to_string(o.low_speed_limit) + " bytes/s for " +
-                     std::to_string(o.low_speed_time.count()) + " s, or no connection within " +
-                     std::to_string(o.connect_timeout.count()) + " s): " + last_error;
+        last_error = std::string(errbuf).find("too slow") != std::string::npos
+                         ? "the mirror stalled (less than " + std::to_string(o.low_speed_limit) + " bytes/s for " +
+                               std::to_string(o.low_speed_time.count()) + " s): " + last_error
+                         : "no connection within " + std::to_string(o.connect_timeout.count()) + " s: " + last_error;
       // A URL that is not one is the input's fault, not the mirror's.
       if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL)
         throw UsageError("'" + escape_for_message(url) + "' is not a URL the harness can fetch (" + last_error +
                          "); check the mirror flags (--debian-mirror, --fedora-baseurl, ...) or the apt sources");
       // Name resolution failures do not heal in a second.
-      bool final = rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT ||
-                   attempt >= o.attempts;
+      bool last = rc == CURLE_COULDNT_RESOLVE_HOST || attempt >= o.attempts;
       // Visible at once: a silent wait on a mute mirror looks like a hang.
       log::warn("GET " + url + " (attempt " + std::to_string(attempt) + " of " + std::to_string(std::max(1, o.attempts)) +
-                "): " + last_error + (final ? "" : "; retrying"));
-      if (final) break;
+                "): " + last_error + (last ? "" : "; retrying"));
+      if (last) break;
       continue;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
