@@ -4,6 +4,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "harness/cli/bugzilla_key.hpp"
 #include "harness/cli/context.hpp"
 #include "harness/cli/run_setup.hpp"
 #include "harness/common/error.hpp"
@@ -14,7 +15,7 @@ namespace harness::cli {
 
 // The API key: BUGZILLA_API_KEY, else python-bugzilla's bugzillarc ([host] api_key = ...).
 std::string find_api_key(const std::string& url) {
-  if (const char* k = std::getenv("BUGZILLA_API_KEY"); k && *k) return k;
+  if (auto k = take_bugzilla_api_key_from_environment(); !k.empty()) return k;
   std::vector<std::filesystem::path> rcs;
   if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x) rcs.push_back(std::filesystem::path(x) / "python-bugzilla" / "bugzillarc");
   if (const char* h = std::getenv("HOME"); h && *h) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "harness/cli/bugzilla_key.hpp"
 #include "harness/cli/context.hpp"
 #include "harness/cli/data_dir.hpp"
 #include "harness/cli/host_archives.hpp"
@@ -64,6 +65,7 @@ int main(int argc, char** argv) {
   using namespace harness;
   using namespace harness::cli;
   install_interrupt_handlers();
+  take_bugzilla_api_key_from_environment();  // no child process inherits the Bugzilla key
   Context ctx;
   ctx.cache_dir = default_cache_dir();
   int exit_code = kExitOk;

@@ -46,12 +46,37 @@ void write_file(const std::filesystem::path& path, const std::string& data, unsi
       if (errno == EINTR) continue;
       int e = errno;
       ::close(fd);
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
       throw InfraError("cannot write " + tmp.string() + ": " + std::strerror(e));
     }
     off += static_cast<std::size_t>(k);
   }
   ::close(fd);
-  std::filesystem::rename(tmp, path);
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    throw InfraError("cannot write " + path.string() + ": " + ec.message());
+  }
+}
+
+PartFile::PartFile(const std::filesystem::path& target) : target_(target), path_(target) {
+  static std::atomic<unsigned> counter{0};
+  path_ += ".part." + std::to_string(getpid()) + "." + std::to_string(counter++);
+}
+
+PartFile::~PartFile() {
+  if (committed_) return;
+  std::error_code ec;
+  std::filesystem::remove(path_, ec);
+}
+
+void PartFile::commit() {
+  std::error_code ec;
+  std::filesystem::rename(path_, target_, ec);
+  if (ec) throw InfraError("cannot store " + target_.string() + ": " + ec.message());
+  committed_ = true;
 }
 
 std::string read_file(const std::filesystem::path& path) {
@@ -60,6 +85,17 @@ std::string read_file(const std::filesystem::path& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+void check_inside_folder(const std::filesystem::path& file, const std::filesystem::path& folder) {
+  std::error_code ec;
+  auto real_folder = std::filesystem::canonical(folder, ec);
+  auto real_file = ec ? std::filesystem::path() : std::filesystem::canonical(file, ec);
+  if (ec) throw UsageError(file.string() + ": cannot resolve it (" + ec.message() + ")");
+  auto rel = real_file.lexically_relative(real_folder);
+  if (rel.empty() || *rel.begin() == "..")
+    throw UsageError(file.string() + " leads to " + real_file.string() + ", outside " + folder.string() +
+                     "; refusing to read it (copy the file into the folder instead of linking it)");
 }
 
 }  // namespace harness

@@ -20,9 +20,31 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// A private temporary name next to `target` ("<target>.part.<pid>.<n>"): whoever fills it renames it
+// into place with commit(); otherwise the destructor removes it, so no half-written file survives an
+// error, a failed check or an interrupt. Parallel writers of one target each get their own.
+class PartFile {
+ public:
+  explicit PartFile(const std::filesystem::path& target);
+  ~PartFile();
+  PartFile(const PartFile&) = delete;
+  PartFile& operator=(const PartFile&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  // Atomically replaces `target` with the part file; throws InfraError naming the target.
+  void commit();
+
+ private:
+  std::filesystem::path target_, path_;
+  bool committed_ = false;
+};
+
 // Writes `data` to `path` atomically (temp file + rename) with the given mode.
 void write_file(const std::filesystem::path& path, const std::string& data, unsigned mode = 0644);
 std::string read_file(const std::filesystem::path& path);
+
+// Throws UsageError naming `file` unless it, with every symlink resolved, lies inside `folder`:
+// a listing folder must not lead the harness into reading (and quoting) /etc/shadow.
+void check_inside_folder(const std::filesystem::path& file, const std::filesystem::path& folder);
 
 }  // namespace harness
 

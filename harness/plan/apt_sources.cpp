@@ -168,7 +168,7 @@ AptSourcesParse parse_one_line_sources(const std::string& text, const std::strin
     s.types = {rest.substr(0, sp)};
     rest = sp == std::string::npos ? "" : trim(rest.substr(sp));
     if (s.types[0] != "deb" && s.types[0] != "deb-src") {
-      out.problems.push_back(at + ": unknown type '" + s.types[0] + "' (deb or deb-src); skipped");
+      out.problems.push_back(at + ": unknown type '" + escape_for_message(s.types[0]) + "' (deb or deb-src); skipped");
       continue;
     }
     if (!rest.empty() && rest[0] == '[') {

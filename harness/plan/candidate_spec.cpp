@@ -4,6 +4,7 @@
 #include <array>
 
 #include "harness/common/error.hpp"
+#include "harness/common/strings.hpp"
 
 namespace harness {
 namespace {
@@ -44,18 +45,18 @@ CandidateSpec parse_candidate_spec(std::string_view text) {
       base = rest.substr(at + 1);
       rest = rest.substr(0, at);
     }
-    if (rest.empty()) throw UsageError("candidate spec '" + t + "': local: needs a folder of .deb or .rpm files");
+    if (rest.empty()) throw UsageError("candidate spec '" + escape_for_message(t) + "': local: needs a folder of .deb or .rpm files");
     CandidateSpec spec = parse_candidate_spec(base);
-    if (spec.is_local()) throw UsageError("candidate spec '" + t + "': the base of a local spec cannot be local");
+    if (spec.is_local()) throw UsageError("candidate spec '" + escape_for_message(t) + "': the base of a local spec cannot be local");
     std::error_code ec;
     if (!std::filesystem::is_directory(rest, ec))
-      throw UsageError("candidate spec '" + t + "': '" + rest + "' is not a folder (give the folder holding the built packages)");
+      throw UsageError("candidate spec '" + escape_for_message(t) + "': '" + escape_for_message(rest) + "' is not a folder (give the folder holding the built packages)");
     spec.text = t;
     spec.local_dir = std::filesystem::absolute(rest);
     return spec;
   }
   auto parts = split(t, ':');
-  if (parts.size() != 3) throw UsageError("candidate spec '" + t + "': " + kForms);
+  if (parts.size() != 3) throw UsageError("candidate spec '" + escape_for_message(t) + "': " + kForms);
   CandidateSpec spec;
   spec.text = t;
   spec.release = parts[1];
@@ -63,22 +64,22 @@ CandidateSpec parse_candidate_spec(std::string_view text) {
   if (parts[0] == "debian") {
     spec.family = Family::debian;
     if (!is_known_debian_suite(spec.release))
-      throw UsageError("candidate spec '" + t + "': unknown Debian release '" + spec.release +
+      throw UsageError("candidate spec '" + escape_for_message(t) + "': unknown Debian release '" + escape_for_message(spec.release) +
                        "' (use a codename: bookworm, trixie, forky, sid)");
     if (spec.channel != "stable" && spec.channel != "proposed-updates")
-      throw UsageError("candidate spec '" + t + "': unknown Debian channel '" + spec.channel +
+      throw UsageError("candidate spec '" + escape_for_message(t) + "': unknown Debian channel '" + escape_for_message(spec.channel) +
                        "' (use stable or proposed-updates)");
   } else if (parts[0] == "fedora") {
     spec.family = Family::fedora;
     bool numeric = !spec.release.empty() &&
                    std::all_of(spec.release.begin(), spec.release.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (!numeric && spec.release != "rawhide")
-      throw UsageError("candidate spec '" + t + "': Fedora release must be a number (e.g. 41) or rawhide");
+      throw UsageError("candidate spec '" + escape_for_message(t) + "': Fedora release must be a number (e.g. 41) or rawhide");
     if (spec.channel != "stable" && spec.channel != "testing")
-      throw UsageError("candidate spec '" + t + "': unknown Fedora channel '" + spec.channel +
+      throw UsageError("candidate spec '" + escape_for_message(t) + "': unknown Fedora channel '" + escape_for_message(spec.channel) +
                        "' (use stable or testing)");
   } else {
-    throw UsageError("candidate spec '" + t + "': unknown distro '" + parts[0] + "'; " + kForms);
+    throw UsageError("candidate spec '" + escape_for_message(t) + "': unknown distro '" + escape_for_message(parts[0]) + "'; " + kForms);
   }
   return spec;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "harness/common/error.hpp"
+#include "harness/common/strings.hpp"
 
 namespace harness {
 
@@ -24,7 +25,7 @@ void YamlFile::check_keys(const YAML::Node& map, std::initializer_list<const cha
     if (!ok) {
       std::string list;
       for (auto* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
-      fail(kv.first, "unknown key '" + key + "' (allowed: " + list + ")");
+      fail(kv.first, "unknown key '" + escape_for_message(key) + "' (allowed: " + list + ")");
     }
   }
 }
@@ -61,12 +62,19 @@ std::vector<std::string> YamlFile::string_list(const YAML::Node& map, const char
 YamlFile load_yaml_file(const std::filesystem::path& path) {
   YamlFile f;
   f.path = path;
+  // A folder reads as nothing, a FIFO or /dev/zero never ends: only regular files are YAML files here.
+  std::error_code ec;
+  auto st = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(st)) throw UsageError(path.string() + ": no such file");
+  if (std::filesystem::is_directory(st))
+    throw UsageError(path.string() + ": is a folder, not a YAML file (give the file inside it)");
+  if (!std::filesystem::is_regular_file(st)) throw UsageError(path.string() + ": not a regular file");
   try {
     f.root = YAML::LoadFile(path.string());
   } catch (const YAML::BadFile&) {
     throw UsageError(path.string() + ": cannot read the file");
   } catch (const YAML::Exception& e) {
-    throw UsageError(path.string() + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
+    throw UsageError(path.string() + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + escape_for_message(e.msg));
   }
   return f;
 }

@@ -5,6 +5,7 @@
 
 #include "harness/common/error.hpp"
 #include "harness/common/process.hpp"
+#include "harness/common/strings.hpp"
 
 namespace harness {
 
@@ -37,13 +38,13 @@ ReleaseFile parse_release(const std::string& text, const std::string& origin) {
       std::string hash, path;
       long long size = -1;
       if (!(entry >> hash >> size >> path) || hash.size() != 64)
-        throw InfraError(origin + ":" + std::to_string(lineno) + ": malformed SHA256 entry '" + line + "'");
+        throw InfraError(origin + ":" + std::to_string(lineno) + ": malformed SHA256 entry '" + escape_for_message(line) + "'");
       r.sha256[path] = {hash, size};
       continue;
     }
     auto colon = line.find(':');
     if (colon == std::string::npos)
-      throw InfraError(origin + ":" + std::to_string(lineno) + ": not a Release field: '" + line + "'");
+      throw InfraError(origin + ":" + std::to_string(lineno) + ": not a Release field: '" + escape_for_message(line) + "'");
     current = line.substr(0, colon);
     std::string value = line.substr(colon + 1);
     while (!value.empty() && value.front() == ' ') value.erase(0, 1);
@@ -62,7 +63,7 @@ ReleaseFile parse_release(const std::string& text, const std::string& origin) {
 void check_valid_until(const ReleaseFile& release, const std::string& url, std::chrono::system_clock::time_point now,
                        bool allow_expired) {
   if (!release.valid_until || now <= *release.valid_until || allow_expired) return;
-  throw InfraError(url + " expired: its Valid-Until is " + release.fields.at("Valid-Until") +
+  throw InfraError(url + " expired: its Valid-Until is " + escape_for_message(release.fields.at("Valid-Until")) +
                    ", so this mirror serves metadata that the archive no longer vouches for (a frozen or replayed "
                    "copy could hide security updates). Refusing it; pass --allow-expired-metadata to accept it anyway.");
 }
@@ -76,8 +77,9 @@ std::string verify_inrelease(const std::filesystem::path& inrelease, const std::
   if (!r.ok() || r.out.empty()) {
     std::string why = r.err;
     while (!why.empty() && why.back() == '\n') why.pop_back();
+    for (auto nl = why.find('\n'); nl != std::string::npos; nl = why.find('\n', nl)) why.replace(nl, 1, "; ");
     throw InfraError("bad or missing signature on " + url + " (checked with gpgv against " + keyring.string() +
-                     "): " + why + "; refusing the metadata (cached as " + inrelease.string() + ")");
+                     "): " + escape_for_message(why) + "; refusing it");
   }
   return r.out;
 }

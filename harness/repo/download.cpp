@@ -2,10 +2,9 @@
 
 #include <curl/curl.h>
 
-#include <unistd.h>
-
-#include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -16,12 +15,22 @@
 #include "harness/common/hash.hpp"
 #include "harness/common/interrupt.hpp"
 #include "harness/common/log.hpp"
+#include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
 
 namespace fs = std::filesystem;
 
 namespace harness {
 namespace {
+
+// The cache's folders; a --cache-dir that cannot hold them is the user's to fix.
+void make_cache_dir(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    throw UsageError("cannot create the metadata cache folder " + dir.string() + ": " + ec.message() +
+                     "; give a writable --cache-dir");
+}
 
 void global_init() {
   static std::once_flag once;
@@ -90,24 +99,6 @@ size_t header_cb(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
-// A private temporary name next to `path`: parallel resolutions may fetch the same URL at once; each
-// writes its own part file and renames it into place atomically.
-fs::path part_path(const fs::path& path) {
-  static std::atomic<unsigned> counter{0};
-  fs::path part = path;
-  part += ".part." + std::to_string(getpid()) + "." + std::to_string(counter++);
-  return part;
-}
-
-void rename_into_place(const fs::path& part, const fs::path& path) {
-  std::error_code ec;
-  fs::rename(part, path, ec);
-  if (ec) {
-    fs::remove(part, ec);
-    throw InfraError("cannot store " + path.string() + " in the metadata cache: " + ec.message());
-  }
-}
-
 int progress_cb(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) { return pending_interrupt() ? 1 : 0; }
 
 struct Response {
@@ -125,7 +116,13 @@ Response http_get(const std::string& url, const fs::path& dest, const DownloadOp
     std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
     if (!curl) throw InfraError("libcurl could not create a handle");
     std::unique_ptr<std::FILE, FileCloser> out(std::fopen(dest.c_str(), "wb"));
-    if (!out) throw InfraError("cannot write " + dest.string());
+    if (!out) {
+      int e = errno;
+      if (e == EACCES || e == EROFS || e == EPERM || e == ENOTDIR)
+        throw UsageError("cannot write in the metadata cache " + dest.parent_path().string() + ": " + std::strerror(e) +
+                         "; give a writable --cache-dir");
+      throw InfraError("cannot write " + dest.string() + ": " + std::strerror(e));
+    }
     std::unique_ptr<curl_slist, SlistDeleter> hdrs;
     auto add = [&](const std::string& h) { hdrs.reset(curl_slist_append(hdrs.release(), h.c_str())); };
     if (!conditional.etag.empty()) add("If-None-Match: " + conditional.etag);
@@ -137,7 +134,8 @@ Response http_get(const std::string& url, const fs::path& dest, const DownloadOp
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(o.connect_timeout.count()));
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(o.timeout.count()));
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, o.low_speed_limit);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(o.low_speed_time.count()));
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, out.get());
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
@@ -158,9 +156,21 @@ Response http_get(const std::string& url, const fs::path& dest, const DownloadOp
     }
     if (rc != CURLE_OK) {
       last_error = std::string(curl_easy_strerror(rc)) + (errbuf[0] ? std::string(": ") + errbuf : "");
-      log::verbose("GET " + url + " attempt " + std::to_string(attempt) + " failed: " + last_error);
+      if (rc == CURLE_OPERATION_TIMEDOUT)
+        last_error = std::string(errbuf).find("too slow") != std::string::npos
+                         ? "the mirror stalled (less than " + std::to_string(o.low_speed_limit) + " bytes/s for " +
+                               std::to_string(o.low_speed_time.count()) + " s): " + last_error
+                         : "no connection within " + std::to_string(o.connect_timeout.count()) + " s: " + last_error;
+      // A URL that is not one is the input's fault, not the mirror's.
+      if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL)
+        throw UsageError("'" + escape_for_message(url) + "' is not a URL the harness can fetch (" + last_error +
+                         "); check the mirror flags (--debian-mirror, --fedora-baseurl, ...) or the apt sources");
       // Name resolution failures do not heal in a second.
-      if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT) break;
+      bool last = rc == CURLE_COULDNT_RESOLVE_HOST || attempt >= o.attempts;
+      // Visible at once: a silent wait on a mute mirror looks like a hang.
+      log::warn("GET " + url + " (attempt " + std::to_string(attempt) + " of " + std::to_string(std::max(1, o.attempts)) +
+                "): " + last_error + (last ? "" : "; retrying"));
+      if (last) break;
       continue;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
@@ -185,12 +195,12 @@ void verify_file(const fs::path& file, const std::string& url, const std::string
     throw InfraError("checksum mismatch for " + url + " (cached as " + file.string() + "): the verified metadata that lists it says sha256 " +
                      sha256 + (size >= 0 ? " size " + std::to_string(size) : "") + ", the file has sha256 " + actual +
                      " size " + std::to_string(actual_size) +
-                     "; refusing to use it. Remove the file to download it again.");
+                     "; refusing to use it.");
 }
 
 Downloader::Downloader(DownloadOptions options) : options_(std::move(options)) {}
 
-fs::path Downloader::fetch_index(const std::string& url, bool missing_ok) {
+fs::path Downloader::fetch_index(const std::string& url, bool missing_ok, const IndexCheck& check) {
   fs::path path = url_cache_path(options_.cache_dir, url);
   fs::path meta = path;
   meta += ".http.json";
@@ -198,44 +208,65 @@ fs::path Downloader::fetch_index(const std::string& url, bool missing_ok) {
   missing += ".404";
   std::error_code ec;
   if (options_.offline) {
-    if (fs::exists(path, ec)) return path;
+    if (fs::exists(path, ec)) {
+      if (check) {
+        try {
+          check(path);
+        } catch (const InfraError& e) {
+          throw InfraError(std::string(e.what()) + " (cached as " + path.string() +
+                           "; run without --offline to fetch it again)");
+        }
+      }
+      return path;
+    }
     if (missing_ok && fs::exists(missing, ec)) return {};
     throw InfraError("offline: " + url + " is not in the cache (" + path.string() + "); run once without --offline");
   }
-  fs::create_directories(path.parent_path());
-  Headers conditional;
-  if (fs::exists(path, ec) && fs::exists(meta, ec)) {
-    try {
-      auto j = nlohmann::json::parse(read_file(meta));
-      conditional.etag = j.value("etag", "");
-      conditional.last_modified = j.value("last_modified", "");
-    } catch (const std::exception&) {
+  make_cache_dir(path.parent_path());
+  // Up to two rounds: conditional, then unconditional when the cached copy the server called current fails.
+  for (bool conditional_allowed = true;; conditional_allowed = false) {
+    Headers conditional;
+    if (conditional_allowed && fs::exists(path, ec) && fs::exists(meta, ec)) {
+      try {
+        auto j = nlohmann::json::parse(read_file(meta));
+        conditional.etag = j.value("etag", "");
+        conditional.last_modified = j.value("last_modified", "");
+      } catch (const std::exception&) {
+      }
     }
-  }
-  fs::path part = part_path(path);
-  Response r = http_get(url, part, options_, conditional);
-  if (r.status == 304) {
-    fs::remove(part, ec);
-    log::verbose("not modified: " + url);
+    PartFile part(path);
+    Response r = http_get(url, part.path(), options_, conditional);
+    if (r.status == 304) {
+      log::verbose("not modified: " + url);
+      if (!check) return path;
+      try {
+        check(path);
+        return path;
+      } catch (const InfraError& e) {
+        log::warn("the cached copy of " + url + " (" + path.string() + ") fails verification: " + e.what() +
+                  "; dropped it, fetching it again");
+        fs::remove(meta, ec);
+        fs::remove(path, ec);
+        continue;
+      }
+    }
+    if (r.status == 404 || r.status == 410) {
+      if (missing_ok) {
+        write_file(missing, "");
+        return {};
+      }
+      throw InfraError(url + " does not exist (HTTP " + std::to_string(r.status) + ")");
+    }
+    if (r.status != 200 && r.status != 0)
+      throw InfraError("download of " + url + " failed: HTTP " + std::to_string(r.status));
+    // Checked before it is stored: a tampered copy never becomes the cached one (the part file goes).
+    if (check) check(part.path());
+    part.commit();
+    fs::remove(missing, ec);
+    write_file(meta, nlohmann::json{{"url", url}, {"etag", r.headers.etag}, {"last_modified", r.headers.last_modified}}.dump());
+    log::verbose("fetched " + url);
     return path;
   }
-  if (r.status == 404 || r.status == 410) {
-    fs::remove(part, ec);
-    if (missing_ok) {
-      write_file(missing, "");
-      return {};
-    }
-    throw InfraError(url + " does not exist (HTTP " + std::to_string(r.status) + ")");
-  }
-  if (r.status != 200 && r.status != 0) {
-    fs::remove(part, ec);
-    throw InfraError("download of " + url + " failed: HTTP " + std::to_string(r.status));
-  }
-  rename_into_place(part, path);
-  fs::remove(missing, ec);
-  write_file(meta, nlohmann::json{{"url", url}, {"etag", r.headers.etag}, {"last_modified", r.headers.last_modified}}.dump());
-  log::verbose("fetched " + url);
-  return path;
 }
 
 fs::path Downloader::fetch_verified(const std::string& url, const std::string& sha256, long long size,
@@ -247,25 +278,29 @@ fs::path Downloader::fetch_verified(const std::string& url, const std::string& s
   fs::path path = dir / (file_name.rfind(sha256 + "-", 0) == 0 ? file_name : sha256 + "-" + file_name);
   std::error_code ec;
   if (fs::exists(path, ec)) {
-    verify_file(path, url, sha256, size);
-    return path;
+    try {
+      verify_file(path, url, sha256, size);
+      return path;
+    } catch (const InfraError& e) {
+      if (options_.offline)
+        throw InfraError(std::string(e.what()) + " Run without --offline to download it again.");
+      log::warn(std::string(e.what()) + " Dropped it, downloading it again.");
+      fs::remove(path, ec);
+    }
   }
   if (options_.offline)
     throw InfraError("offline: " + url + " (sha256 " + sha256 + ") is not in the cache; run once without --offline");
-  fs::create_directories(dir);
-  fs::path part = part_path(path);
-  Response r = http_get(url, part, options_, {});
-  if (r.status != 200 && r.status != 0) {
-    fs::remove(part, ec);
+  make_cache_dir(dir);
+  PartFile part(path);
+  Response r = http_get(url, part.path(), options_, {});
+  if (r.status != 200 && r.status != 0)
     throw InfraError("download of " + url + " failed: HTTP " + std::to_string(r.status));
-  }
   try {
-    verify_file(part, url, sha256, size);
-  } catch (...) {
-    fs::remove(part, ec);
-    throw;
+    verify_file(part.path(), url, sha256, size);
+  } catch (const InfraError& e) {
+    throw InfraError(std::string(e.what()) + " That is what the mirror served; nothing was stored.");
   }
-  rename_into_place(part, path);
+  part.commit();
   return path;
 }
 

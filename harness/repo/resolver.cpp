@@ -36,6 +36,7 @@ extern "C" {
 #include "harness/common/error.hpp"
 #include "harness/common/hash.hpp"
 #include "harness/common/log.hpp"
+#include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/repo/channels.hpp"
 #include "harness/repo/debian_release.hpp"
@@ -136,23 +137,26 @@ class SolvCache {
     fs::create_directories(dir_, ec);
     fs::path solv = dir_ / (key + ".solv");
     // Parallel resolutions may build the same repository at once: each writes its own part file.
-    fs::path part = dir_ / (key + ".solv.part." + std::to_string(getpid()) + "." +
-                            std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())));
+    PartFile part(solv);
     {
-      FilePtr fp(std::fopen(part.c_str(), "w"));
+      FilePtr fp(std::fopen(part.path().c_str(), "w"));
       Repowriter* writer = repowriter_create(repo);
       repowriter_set_keyfilter(writer, keep_key, nullptr);
       int rc = fp ? repowriter_write(writer, fp.get()) : -1;
       repowriter_free(writer);
-      if (rc != 0) {
-        log::warn("cannot write " + part.string() + "; the next run parses the metadata again");
-        fs::remove(part, ec);
+      if (rc != 0 || !fp || std::fflush(fp.get()) != 0) {
+        log::warn("cannot write " + part.path().string() + "; the next run parses the metadata again");
         return;
       }
     }
-    std::string sum = sha256_file_hex(part);
-    fs::rename(part, solv, ec);
-    if (!ec) write_file(dir_ / (key + ".solv.sha256"), sum);
+    std::string sum = sha256_file_hex(part.path());
+    try {
+      part.commit();
+    } catch (const InfraError& e) {
+      log::warn(std::string(e.what()) + "; the next run parses the metadata again");
+      return;
+    }
+    write_file(dir_ / (key + ".solv.sha256"), sum);
   }
 
  private:
@@ -176,8 +180,7 @@ struct Loader {
   std::vector<std::string> loaded;  // repo ids, for messages
 
   Loader(Pool* p, const ResolveOptions& o)
-      : pool(p), options(o), downloader(DownloadOptions{.cache_dir = o.cache_dir, .offline = o.offline,
-                                                        .timeout = o.timeout}),
+      : pool(p), options(o), downloader(DownloadOptions{.cache_dir = o.cache_dir, .offline = o.offline}),
         solv_cache(o.cache_dir / "solv") {}
 
   // Downloaded and verified files of one repository, ready to be added to the pool. Fetching runs
@@ -192,18 +195,22 @@ struct Loader {
   Fetched fetch_debian(const RepoRef& r) {
     std::string dists = r.base_url + "/dists/" + r.suite + "/";
     std::string url = dists + "InRelease";
-    fs::path inrelease = downloader.fetch_index(url, /*missing_ok=*/true);
+    // Signature and suite are checked before the file is cached: a tampered copy is never stored.
+    ReleaseFile release;
+    auto check = [&](const fs::path& file) {
+      std::string text = verify_inrelease(file, url, options.debian_keyring, options.timeout);
+      release = parse_release(text, url);
+      // A validly signed Release of another suite must not stand in for this one.
+      auto field = [&](const char* k) { auto it = release.fields.find(k); return it == release.fields.end() ? "" : it->second; };
+      if (field("Codename") != r.suite && field("Suite") != r.suite)
+        throw InfraError(url + " is signed but describes suite '" + escape_for_message(field("Suite")) + "' (codename '" +
+                         escape_for_message(field("Codename")) + "'), not " + r.suite + "; refusing it");
+    };
+    fs::path inrelease = downloader.fetch_index(url, /*missing_ok=*/true, check);
     if (inrelease.empty())
       throw InfraError(r.suite + " is not available from " + r.base_url + ": " + url +
                        " does not exist (HTTP 404). This mirror does not publish that suite; use another channel "
                        "or point --debian-mirror at a mirror that carries it.");
-    std::string text = verify_inrelease(inrelease, url, options.debian_keyring, options.timeout);
-    ReleaseFile release = parse_release(text, url);
-    // A validly signed Release of another suite must not stand in for this one.
-    auto field = [&](const char* k) { auto it = release.fields.find(k); return it == release.fields.end() ? "" : it->second; };
-    if (field("Codename") != r.suite && field("Suite") != r.suite)
-      throw InfraError(url + " is signed but describes suite '" + field("Suite") + "' (codename '" + field("Codename") +
-                       "'), not " + r.suite + "; refusing it");
     check_valid_until(release, url, std::chrono::system_clock::now(), options.allow_expired_metadata);
     std::string index = r.component + "/binary-" + pool_arch(Family::debian) + "/Packages.xz";
     auto it = release.sha256.find(index);
@@ -243,27 +250,29 @@ struct Loader {
                        : r.id == "updates" ? "updates-released-f" + spec.release
                                            : "updates-testing-f" + spec.release;
       metalink_url = m.fedora_metalink + "?repo=" + mm + "&arch=x86_64";
-      fs::path ml;
       try {
-        ml = downloader.fetch_index(metalink_url);
+        downloader.fetch_index(metalink_url, false,
+                                    [&](const fs::path& f) { metalink = parse_metalink(read_file(f), metalink_url); });
       } catch (const InfraError& e) {
         throw InfraError(std::string(e.what()) +
                          ". Fedora's MirrorManager is not reachable from here; point --fedora-baseurl at a "
                          "reachable mirror (or a local rpm-md tree laid out like dl.fedoraproject.org)");
       }
-      metalink = parse_metalink(read_file(ml), metalink_url);
       repomd_url = metalink->urls.front();
       base = repomd_url.substr(0, repomd_url.rfind("repodata/repomd.xml"));
     }
-    fs::path repomd_file;
+    // repomd.xml is checked (against the metalink, and that it parses) before it is cached.
+    std::vector<RepomdData> data;
+    auto check = [&](const fs::path& f) {
+      std::string repomd = read_file(f);
+      if (metalink) check_repomd_against_metalink(*metalink, sha256_hex(repomd), repomd_url, metalink_url);
+      data = parse_repomd(repomd, repomd_url);
+    };
     try {
-      repomd_file = downloader.fetch_index(repomd_url);
+      downloader.fetch_index(repomd_url, false, check);
     } catch (const InfraError& e) {
       throw InfraError(std::string(e.what()) + " (Fedora repository " + r.id + " of " + spec.text + ")");
     }
-    std::string repomd = read_file(repomd_file);
-    if (metalink) check_repomd_against_metalink(*metalink, sha256_hex(repomd), repomd_url, metalink_url);
-    auto data = parse_repomd(repomd, repomd_url);
     const RepomdData* primary = find_repomd(data, "primary");
     if (!primary) throw InfraError(repomd_url + " lists no primary metadata");
     const RepomdData* updateinfo = find_repomd(data, "updateinfo");

@@ -17,7 +17,7 @@ struct ResolveOptions {
   Mirrors mirrors;                          // harness/plan/config.hpp
   bool offline = false;                     // use only the cache; a miss is an error naming the URL
   bool allow_expired_metadata = false;      // accept Valid-Until in the past (refused by default, clear message)
-  std::chrono::seconds timeout{60};         // per download
+  std::chrono::seconds timeout{60};         // per gpgv run (downloads end by a low-speed limit, download.hpp)
   // Keys that sign Debian's InRelease files (gpgv --keyring).
   std::filesystem::path debian_keyring = "/usr/share/keyrings/debian-archive-keyring.gpg";
 };

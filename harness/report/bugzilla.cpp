@@ -10,6 +10,7 @@
 
 #include "harness/common/error.hpp"
 #include "harness/common/hash.hpp"
+#include "harness/common/strings.hpp"
 
 namespace harness {
 namespace {
@@ -103,9 +104,29 @@ std::string describe_attachment_request(const BugzillaOptions& o, const Attachme
   return s.str();
 }
 
+void check_api_key_transport(const std::string& url) {
+  static std::once_flag init;
+  std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  std::unique_ptr<CURLU, void (*)(CURLU*)> u(curl_url(), curl_url_cleanup);
+  char* scheme = nullptr;
+  char* host = nullptr;
+  bool parsed = u && curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+                curl_url_get(u.get(), CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+                curl_url_get(u.get(), CURLUPART_HOST, &host, 0) == CURLUE_OK;
+  std::string s = scheme ? scheme : "", h = host ? host : "";
+  curl_free(scheme);
+  curl_free(host);
+  if (!parsed) throw UsageError("Bugzilla URL '" + escape_for_message(url) + "' is not a URL (give https://HOST)");
+  if (s == "https") return;
+  if (s == "http" && (h == "127.0.0.1" || h == "[::1]" || h == "::1" || h == "localhost")) return;
+  throw UsageError("refusing to send the Bugzilla API key to " + escape_for_message(url) +
+                   ": only https carries it (plain http only to 127.0.0.1, ::1 or localhost); give an https:// URL");
+}
+
 std::vector<std::string> post_attachment(const BugzillaOptions& o, const Attachment& a) {
   static std::once_flag init;
   std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  check_api_key_transport(o.url);
   if (o.api_key.empty())
     throw UsageError("no Bugzilla API key: put it in ~/.config/python-bugzilla/bugzillarc as [" + host_of(o.url) +
                      "] api_key = KEY, or set BUGZILLA_API_KEY");
@@ -141,14 +162,15 @@ std::vector<std::string> post_attachment(const BugzillaOptions& o, const Attachm
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK)
-    throw InfraError("Bugzilla request to " + url + " failed: " + (errbuf[0] ? errbuf : curl_easy_strerror(rc)));
+    throw InfraError("Bugzilla request to " + url + " failed: " +
+                     escape_for_message(errbuf[0] ? errbuf : curl_easy_strerror(rc)));
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 
   nlohmann::json j = nlohmann::json::parse(response, nullptr, false);
   if (!j.is_discarded() && j.is_object() && j.value("error", false)) {
     long code = j.value("code", 0L);
-    std::string msg = j.value("message", std::string("(no message)"));
+    std::string msg = escape_for_message(j.value("message", std::string("(no message)")), 300);
     std::string hint = hint_for(code);
     std::string text = "Bugzilla refused the attachment for bug " + std::to_string(a.bug) + ": error " +
                        std::to_string(code) + (hint.empty() ? "" : " (" + hint + ")") + ": " + msg + " [HTTP " +
@@ -157,14 +179,14 @@ std::vector<std::string> post_attachment(const BugzillaOptions& o, const Attachm
     throw UsageError(text);
   }
   if (status < 200 || status >= 300) {
-    std::string snippet = response.substr(0, 300);
+    std::string snippet = escape_for_message(response, 300);
     std::string text = "Bugzilla at " + url + " answered HTTP " + std::to_string(status) + ": " + snippet;
     if (status == 401 || status == 403 || status == 404) throw UsageError(text);
     throw InfraError(text);
   }
   if (j.is_discarded() || !j.is_object() || !j.contains("ids"))
     throw InfraError("Bugzilla at " + url + " answered HTTP " + std::to_string(status) +
-                     " without attachment ids: " + response.substr(0, 300));
+                     " without attachment ids: " + escape_for_message(response, 300));
   std::vector<std::string> ids;
   const auto& jids = j["ids"];
   if (jids.is_array()) {
@@ -179,6 +201,7 @@ std::vector<std::string> post_attachment(const BugzillaOptions& o, const Attachm
 std::vector<ExistingAttachment> list_attachments(const BugzillaOptions& o, long bug) {
   static std::once_flag init;
   std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  if (!o.api_key.empty()) check_api_key_transport(o.url);
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
   if (!curl) throw InfraError("libcurl could not start a request");
   // The data is left out: only the fields the marker check reads.
@@ -212,16 +235,16 @@ std::vector<ExistingAttachment> list_attachments(const BugzillaOptions& o, long 
     std::string hint = hint_for(code);
     std::string text = "Bugzilla refused to list the attachments of bug " + std::to_string(bug) + ": error " +
                        std::to_string(code) + (hint.empty() ? "" : " (" + hint + ")") + ": " +
-                       j.value("message", std::string("(no message)")) + " [HTTP " + std::to_string(status) + "]";
+                       escape_for_message(j.value("message", std::string("(no message)"))) + " [HTTP " + std::to_string(status) + "]";
     if (status >= 500) throw InfraError(text);
     throw UsageError(text);
   }
   if (status < 200 || status >= 300)
-    throw InfraError("Bugzilla at " + url + " answered HTTP " + std::to_string(status) + ": " + response.substr(0, 300));
+    throw InfraError("Bugzilla at " + url + " answered HTTP " + std::to_string(status) + ": " + escape_for_message(response.substr(0, 300)));
   // {"bugs": {"<bug id>": [ {"id": 1, "summary": ..., "file_name": ..., "is_obsolete": 0}, ... ]}, "attachments": {}}
   const std::string key = std::to_string(bug);
   if (j.is_discarded() || !j.is_object() || !j.contains("bugs") || !j["bugs"].is_object())
-    throw InfraError("Bugzilla at " + url + " answered without a 'bugs' object: " + response.substr(0, 300));
+    throw InfraError("Bugzilla at " + url + " answered without a 'bugs' object: " + escape_for_message(response.substr(0, 300)));
   std::vector<ExistingAttachment> out;
   if (!j["bugs"].contains(key)) return out;
   for (const auto& a : j["bugs"][key]) {

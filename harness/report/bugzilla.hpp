@@ -49,6 +49,9 @@ struct ExistingAttachment {
 // The bug's attachments; the API key (when there is one) goes in `Authorization: Bearer` as for posts
 // (private bugs). Errors as post_attachment.
 std::vector<ExistingAttachment> list_attachments(const BugzillaOptions& o, long bug);
+// Throws UsageError naming the URL unless the API key may travel to it: https, or plain http only
+// to loopback (127.0.0.1, ::1, localhost; the tests' local server). Checked before any connection.
+void check_api_key_transport(const std::string& url);
 
 // api_key for `host` from a python-bugzilla bugzillarc (INI: [host] api_key = ...). The section
 // may be the bare host or the full URL, as python-bugzilla accepts both.

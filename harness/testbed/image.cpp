@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "harness/common/error.hpp"
@@ -14,6 +13,7 @@
 #include "harness/common/log.hpp"
 #include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
+#include "harness/testbed/file_lock.hpp"
 
 namespace harness {
 namespace {
@@ -21,29 +21,6 @@ using namespace std::chrono_literals;
 
 constexpr const char* kLabelPackages = "io.harness.packages";
 constexpr const char* kLabelInstalled = "io.harness.installed";
-
-// An exclusive lock on a file: two runs building the same image wait for each other.
-class FileLock {
- public:
-  explicit FileLock(const std::filesystem::path& path) {
-    std::filesystem::create_directories(path.parent_path());
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw InfraError("cannot open lock " + path.string());
-    while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      if (errno != EWOULDBLOCK) throw InfraError("cannot lock " + path.string());
-      log::progress("waiting for another harness process building the same image (" + path.filename().string() + ")");
-      ::usleep(200000);
-    }
-  }
-  ~FileLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
 
 std::map<std::string, std::string> parse_name_versions(const std::string& text) {
   std::map<std::string, std::string> m;
@@ -182,7 +159,7 @@ Image ImageStore::base_image(Family family, const std::string& release, bool all
   if (!is_known_debian_suite(release)) throw UsageError("unknown Debian release '" + release + "'");
   std::string tag = "localhost/harness/debian-base:" + release;
   if (auto img = find(tag)) return *img;
-  FileLock lock(opt_.cache_dir / "locks" / ("base-debian-" + release + ".lock"));
+  FileLock lock(opt_.cache_dir / "locks" / ("base-debian-" + release + ".lock"), "building the Debian " + release + " base image");
   if (auto img = find(tag)) return *img;  // built by the process we waited for
   if (find_program("debootstrap").empty())
     throw InfraError("debootstrap is not installed; install it (apt-get install debootstrap) to build Debian base images");
@@ -266,7 +243,7 @@ Image ImageStore::ensure(const ImageRequest& req) {
   std::string tag = "localhost/harness/" + to_string(req.family) + ":" + req.release + "-" + hash;
   // An image without labels is a half-built one: rebuild.
   if (auto img = find(tag); img && !img->installed.empty()) return *img;
-  FileLock lock(opt_.cache_dir / "locks" / ("image-" + hash + ".lock"));
+  FileLock lock(opt_.cache_dir / "locks" / ("image-" + hash + ".lock"), "building the same image");
   if (auto img = find(tag); img && !img->installed.empty()) return *img;
 
   TempDir ctx("harness-build");

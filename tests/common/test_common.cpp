@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE common
 #include <boost/test/unit_test.hpp>
 #include <csignal>
+#include <sys/stat.h>
 #include <thread>
 
 #include "harness/common/error.hpp"
@@ -10,9 +11,11 @@
 #include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/plan/candidate_spec.hpp"
+#include "harness/plan/plan_file.hpp"
 
 using namespace harness;
 using namespace std::chrono_literals;
+namespace fs = std::filesystem;
 
 BOOST_AUTO_TEST_CASE(process_captures_output_and_exit_code) {
   auto r = run_process({"sh", "-c", "echo out; echo err >&2; exit 3"});
@@ -131,4 +134,55 @@ BOOST_AUTO_TEST_CASE(strings_split_like_their_readers) {
   BOOST_TEST((split_lines("a") == std::vector<std::string>{"a"}));
   BOOST_TEST(split_lines("").empty());
   BOOST_TEST((split_nonempty("exim4-base,,openssl,") == std::vector<std::string>{"exim4-base", "openssl"}));
+}
+
+BOOST_AUTO_TEST_CASE(escape_for_message_shows_control_bytes_and_bad_utf8_as_text) {
+  // An OSC window title, a screen clear, CR LF, a tab, a backslash.
+  BOOST_TEST(escape_for_message("a\x1b]0;owned\x07\x1b[2J\r\nb\t\\") == "a\\x1b]0;owned\\x07\\x1b[2J\\r\\nb\\t\\\\");
+  BOOST_TEST(escape_for_message("caf\xc3\xa9 \xe2\x9c\x93") == "caf\xc3\xa9 \xe2\x9c\x93");  // UTF-8 unchanged
+  BOOST_TEST(escape_for_message("\xff\xc3(\xe2\x82") == "\\xff\\xc3(\\xe2\\x82");  // not UTF-8
+  BOOST_TEST(escape_for_message("\xc0\xaf") == "\\xc0\\xaf");                     // overlong '/'
+  BOOST_TEST(escape_for_message("\xc2\x9b" "2J") == "\\u+009b2J");               // C1 CSI
+  BOOST_TEST(escape_for_message("x\xe2\x80\xaey") == "x\\u+202ey");               // right-to-left override
+  BOOST_TEST(escape_for_message(std::string(1000, 'a'), 10) == "aaaaaaaaaa...");
+  BOOST_TEST(escape_for_message("\x7f") == "\\x7f");
+}
+
+BOOST_AUTO_TEST_CASE(check_inside_folder_refuses_symlinks_leading_out) {
+  TempDir dir("harness-inside-test");
+  fs::create_directories(dir.path() / "in" / "sub");
+  write_file(dir.path() / "in" / "sub" / "ok.txt", "x");
+  write_file(dir.path() / "secret", "root:hash\n");
+  fs::create_symlink("sub/ok.txt", dir.path() / "in" / "link-in");
+  fs::create_symlink(dir.path() / "secret", dir.path() / "in" / "link-out");
+  fs::create_symlink("../secret", dir.path() / "in" / "link-up");
+  BOOST_CHECK_NO_THROW(check_inside_folder(dir.path() / "in" / "link-in", dir.path() / "in"));
+  BOOST_CHECK_NO_THROW(check_inside_folder(dir.path() / "in" / "sub" / "ok.txt", dir.path() / "in"));
+  for (const char* name : {"link-out", "link-up"})
+    BOOST_CHECK_EXCEPTION(check_inside_folder(dir.path() / "in" / name, dir.path() / "in"), UsageError,
+                          [&](const UsageError& e) {
+                            std::string w = e.what();
+                            return w.find((dir.path() / "in" / name).string()) != std::string::npos &&
+                                   w.find("outside") != std::string::npos && w.find("root:hash") == std::string::npos;
+                          });
+}
+
+BOOST_AUTO_TEST_CASE(plan_paths_that_are_not_files_are_usage_errors) {
+  TempDir dir("harness-plan-test");
+  auto refused = [&](const fs::path& p, const std::string& why) {
+    try {
+      load_plan_file(p);
+    } catch (const UsageError& e) {
+      std::string w = e.what();
+      BOOST_TEST(w.find(p.string()) != std::string::npos, w);
+      BOOST_TEST(w.find(why) != std::string::npos, w);
+      return;
+    }
+    BOOST_FAIL("no UsageError for " + p.string());
+  };
+  refused(dir.path(), "is a folder");
+  refused(dir.path() / "missing.yaml", "no such file");
+  // A FIFO would block the reader forever.
+  BOOST_REQUIRE(::mkfifo((dir.path() / "fifo.yaml").c_str(), 0600) == 0);
+  refused(dir.path() / "fifo.yaml", "not a regular file");
 }

@@ -302,3 +302,32 @@ BOOST_AUTO_TEST_CASE(seed_spools_are_real_spool_files_with_provenance) {
   fs::remove(t.path() / "bookworm-4.96.yaml");
   BOOST_CHECK_MESSAGE(error_of().find("bookworm-4.96.yaml: missing") != std::string::npos, error_of());
 }
+
+BOOST_AUTO_TEST_CASE(unparsable_lines_are_quoted_escaped_never_raw) {
+  // An OSC window title and a screen clear in a listing line reach the message as text.
+  std::string e = expect_error("\x1b]0;owned\x07\x1b[2J\r\n");
+  BOOST_TEST(e.find("x.txt:1:") == 0u, e);
+  BOOST_TEST(e.find('\x1b') == std::string::npos, e);
+  BOOST_TEST(e.find('\a') == std::string::npos, e);
+  BOOST_TEST(e.find("\\x1b]0;owned\\x07\\x1b[2J\\r") != std::string::npos, e);
+}
+
+BOOST_AUTO_TEST_CASE(listing_symlinks_out_of_the_folder_are_refused_unread) {
+  TempDir dir("harness-queues-test");
+  fs::create_directories(dir.path() / "queues");
+  write_file(dir.path() / "queues" / "a.txt", kMixed);
+  write_file(dir.path() / "shadow", "root:$6$secret-hash:19000:0:99999:7:::\n");
+  fs::create_symlink(dir.path() / "shadow", dir.path() / "queues" / "b.txt");
+  try {
+    load_listings(dir.path() / "queues", "test");
+    BOOST_FAIL("a symlink out of the folder was read");
+  } catch (const UsageError& e) {
+    std::string w = e.what();
+    BOOST_TEST(w.find((dir.path() / "queues" / "b.txt").string()) != std::string::npos, w);
+    BOOST_TEST(w.find("secret-hash") == std::string::npos, w);
+  }
+  // A symlink to a file inside the folder is fine.
+  fs::remove(dir.path() / "queues" / "b.txt");
+  fs::create_symlink("a.txt", dir.path() / "queues" / "b.txt");
+  BOOST_TEST(load_listings(dir.path() / "queues", "test").size() == 2u);
+}

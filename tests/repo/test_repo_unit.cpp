@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "fixture_server.hpp"
 #include "harness/common/error.hpp"
 #include "harness/common/hash.hpp"
 #include "harness/common/process.hpp"
@@ -347,4 +348,106 @@ BOOST_AUTO_TEST_CASE(local_folder_packages_come_from_the_files) {
   // An rpm in a folder layered on a Debian base is a usage error.
   write_file(folder / "exim-4.97.1-1.fc40.x86_64.rpm", "not really");
   BOOST_CHECK_THROW(resolve(spec, {"openssl"}, a.options()), UsageError);
+}
+
+namespace {
+// Files of the metadata cache whose name contains `part` (InRelease, ".part.").
+std::vector<fs::path> cache_files(const fs::path& cache, const std::string& part) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(cache, ec); it != fs::recursive_directory_iterator(); ++it)
+    if (it->path().filename().string().find(part) != std::string::npos) out.push_back(it->path());
+  return out;
+}
+}  // namespace
+
+// A mirror that served a tampered InRelease once and was then repaired (rsync restores the old file
+// with its old mtime, so a conditional GET would answer 304): the next run must succeed.
+BOOST_AUTO_TEST_CASE(tampered_inrelease_is_not_cached_and_the_cache_heals) {
+  SignedArchive a;
+  a.suite("bookworm", stanza("openssl", "3.0.15-1~deb12u1", ""));
+  a.suite("bookworm-updates", "");
+  a.suite("bookworm-security", stanza("openssl", "3.0.17-1~deb12u2", ""));
+  repo_test::FixtureServer server(a.root);
+  auto o = a.options();
+  o.mirrors.debian = o.mirrors.debian_security = server.base();
+  auto spec = parse_candidate_spec("debian:bookworm:stable");
+
+  fs::path inrelease = a.root / "dists/bookworm/InRelease";
+  std::string good = read_file(inrelease);
+  auto good_mtime = fs::last_write_time(inrelease);
+  std::string bad = good;
+  bad.replace(bad.find("Codename: bookworm"), 18, "Codename: bookwarm");
+  write_file(inrelease, bad);
+  fs::last_write_time(inrelease, good_mtime + 1h);  // the tampered copy is newer
+  BOOST_CHECK_EXCEPTION(resolve(spec, {"openssl"}, o), InfraError, [&](const InfraError& e) {
+    return message_has(e, "bad or missing signature on " + server.base() + "/dists/bookworm/InRelease");
+  });
+  for (const auto& f : cache_files(a.cache, "InRelease"))
+    BOOST_TEST(f.string().find("/dists/bookworm/") == std::string::npos, f << " cached although it failed");
+  BOOST_TEST(cache_files(a.cache, ".part.").empty());
+
+  write_file(inrelease, good);
+  fs::last_write_time(inrelease, good_mtime);
+  BOOST_TEST(resolve(spec, {"openssl"}, o).packages.find("openssl")->evr() == "3.0.17-1~deb12u2");
+
+  // A cached InRelease damaged on disk while the server says 304: dropped and fetched again.
+  fs::path cached;
+  for (const auto& f : cache_files(a.cache, "InRelease"))
+    if (f.string().ends_with("/dists/bookworm/InRelease")) cached = f;
+  BOOST_REQUIRE(!cached.empty());
+  flip_byte(cached);
+  BOOST_TEST(resolve(spec, {"openssl"}, o).packages.find("openssl")->evr() == "3.0.17-1~deb12u2");
+  BOOST_TEST(read_file(cached) == good);
+
+  // A damaged cached Packages.xz: refused offline, dropped and downloaded again online.
+  fs::path xz;
+  for (const auto& f : cache_files(a.cache / "by-hash", "Packages.xz"))
+    if (read_file(f) == read_file(a.root / "dists/bookworm-security/main/binary-amd64/Packages.xz")) xz = f;
+  BOOST_REQUIRE(!xz.empty());
+  std::string xz_good = read_file(xz);
+  flip_byte(xz);
+  auto offline = o;
+  offline.offline = true;
+  BOOST_CHECK_EXCEPTION(resolve(spec, {"openssl"}, offline), InfraError, [](const InfraError& e) {
+    return message_has(e, "checksum mismatch") && message_has(e, "without --offline");
+  });
+  BOOST_TEST(resolve(spec, {"openssl"}, o).packages.find("openssl")->evr() == "3.0.17-1~deb12u2");
+  BOOST_TEST(read_file(xz) == xz_good);
+  BOOST_TEST(cache_files(a.cache, ".part.").empty());
+}
+
+// A mirror that accepts connections and never answers: reported as stalled, an InfraError naming
+// the URL, well before a fixed minute-long timeout would fire (the bound only catches a hang).
+BOOST_AUTO_TEST_CASE(mute_mirror_fails_as_infra_error_instead_of_hanging) {
+  SignedArchive a;
+  auto mute = repo_test::FixtureServer::mute();
+  auto o = a.options();
+  o.mirrors.debian = o.mirrors.debian_security = mute.base();
+  auto start = std::chrono::steady_clock::now();
+  BOOST_CHECK_EXCEPTION(resolve(parse_candidate_spec("debian:bookworm:stable"), {"openssl"}, o), InfraError,
+                        [&](const InfraError& e) {
+                          BOOST_TEST_MESSAGE(e.what());
+                          return message_has(e, mute.base() + "/dists/bookworm") && message_has(e, "stalled");
+                        });
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  BOOST_TEST(elapsed < 60s);
+  BOOST_TEST(cache_files(a.cache, ".part.").empty());
+}
+
+// Input mistakes are usage errors naming the value, not infrastructure errors.
+BOOST_AUTO_TEST_CASE(malformed_mirror_url_and_unwritable_cache_are_usage_errors) {
+  TempDir dir("harness-repo-test");
+  auto spec = parse_candidate_spec("debian:bookworm:stable");
+  ResolveOptions o;
+  o.cache_dir = dir.path() / "cache";
+  o.mirrors.debian = o.mirrors.debian_security = "htp:/127.0.0.1:1/debian";
+  BOOST_CHECK_EXCEPTION(resolve(spec, {"openssl"}, o), UsageError,
+                        [](const UsageError& e) { return message_has(e, "'htp:/127.0.0.1:1/debian/dists/"); });
+  write_file(dir.path() / "a-file", "");
+  o.cache_dir = dir.path() / "a-file" / "cache";  // below a regular file: cannot be created, even by root
+  o.mirrors.debian = o.mirrors.debian_security = "http://127.0.0.1:1/debian";
+  BOOST_CHECK_EXCEPTION(resolve(spec, {"openssl"}, o), UsageError, [&](const UsageError& e) {
+    return message_has(e, (dir.path() / "a-file").string()) && message_has(e, "--cache-dir");
+  });
 }

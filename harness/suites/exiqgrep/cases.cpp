@@ -82,9 +82,11 @@ std::vector<CorpusListing> load_listings(const fs::path& dir, const std::string&
   if (!fs::is_directory(dir)) throw UsageError(dir.string() + ": not a folder of queue listings");
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
     auto ext = e.path().extension().string();
     if (ext == ".yaml" || ext == ".yml" || e.path().filename().string().starts_with(".")) continue;
+    // Before anything follows a symlink: it must not lead out of the folder.
+    if (e.is_symlink()) check_inside_folder(e.path(), dir);
+    if (!e.is_regular_file()) continue;
     files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());
@@ -104,6 +106,7 @@ std::vector<CorpusListing> load_listings(const fs::path& dir, const std::string&
     auto side = p;
     side.replace_extension(".yaml");
     if (fs::exists(side)) {
+      if (fs::is_symlink(side)) check_inside_folder(side, dir);
       auto m = read_sidecar(side);
       l.producer = m["producer"];
       l.provenance = m["producer"] + (m.count("distro") ? ", " + m["distro"] : "") +

@@ -1,11 +1,11 @@
 #include "harness/suites/exiqgrep/queue_model.hpp"
 
-#include "harness/common/strings.hpp"
-
 #include <algorithm>
 #include <cstdio>
 #include <regex>
 #include <sstream>
+
+#include "harness/common/strings.hpp"
 
 namespace harness::exiqgrep {
 namespace {
@@ -172,7 +172,8 @@ Listing parse_listing(std::string_view text, const std::string& source) {
     pos = nl + 1;
   }
   auto fail = [&](std::size_t i, const std::string& what) {
-    std::string shown(lines[i].substr(0, 100));
+    // The line as text, never as terminal commands (a listing may carry escape sequences).
+    std::string shown = escape_for_message(lines[i], 100);
     throw ListingError(source + ":" + std::to_string(i + 1) + ": " + what + ": '" + shown + "'");
   };
   std::size_t i = 0;
