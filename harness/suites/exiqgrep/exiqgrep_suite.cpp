@@ -376,6 +376,16 @@ class ExiqgrepSuite : public Suite {
                                " seeded from " + seed_names()};
   }
 
+  // "line N: 'before' became 'after'", both escaped: what a changed listing shows first.
+  static std::string first_changed_line(const std::string& before, const std::string& after) {
+    auto a = split_lines(before), b = split_lines(after);
+    for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+      std::string x = i < a.size() ? a[i] : "(none)", y = i < b.size() ? b[i] : "(none)";
+      if (x != y) return "line " + std::to_string(i + 1) + ": '" + escape_for_message(x) + "' became '" + escape_for_message(y) + "'";
+    }
+    return "the same lines";
+  }
+
   // Two listings of one queue that differ only in the printed ages: time passed, exim did nothing.
   static bool only_ages_differ(const Listing& a, const Listing& b) {
     if (a.messages.size() != b.messages.size() || a.spool_errors.size() != b.spool_errors.size()) return false;
@@ -413,21 +423,26 @@ class ExiqgrepSuite : public Suite {
   void judge_live(BatchResult& batch, long now, const std::string& version, const std::string& baseline_note,
                   std::vector<CaseResult>& out) const {
     bool stable = true;
+    std::string change;  // the first line that differs, for the message
     std::map<std::string, Listing> models, models_after;  // models_after: only where the ages ticked
     std::string model_error;
     for (std::string m : kListingModes) {
       const auto& before = batch.results["__before-" + m].out;
       const auto& after = batch.results["__after-" + m].out;
+      bool ticked = false;
       try {
         models[m] = parse_listing(before, "live exim -" + m);
         if (before != after) {
           auto later = parse_listing(after, "live exim -" + m + " (after the cases)");
-          if (only_ages_differ(models[m], later)) models_after[m] = std::move(later);
-          else stable = false;
+          ticked = only_ages_differ(models[m], later);
+          if (ticked) models_after[m] = std::move(later);
         }
       } catch (const ListingError& e) {
         model_error = e.what();
-        stable = stable && before == after;
+      }
+      if (before != after && !ticked) {
+        stable = false;
+        if (change.empty()) change = "exim -" + m + ": " + first_changed_line(before, after);
       }
     }
     auto answer_after = [&](const std::string& which, const Query& q) -> std::optional<Expected> {
@@ -449,7 +464,7 @@ class ExiqgrepSuite : public Suite {
         r.outcome = Outcome::error;
         // A change other than the printed ages (which tick on a slow host: queue-messages.sh backdates
         // by whole and half minutes) means exim touched the queue while the cases ran.
-        r.message = "the live queue listing changed between the listings taken before and after the cases; rerun";
+        r.message = "the live queue listing changed between the listings taken before and after the cases (" + change + "); rerun";
       } else if (!model_error.empty()) {
         r.outcome = Outcome::fail;
         r.message = "the live listing does not fit the grammar: " + model_error;
