@@ -21,6 +21,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Script lines: only the repositories of /world/NAME.repo, then `dnf install exim` (its outcome printed
+// as INSTALLED or REFUSED, for the cases where refusing is right).
+std::string install_exim_from(const std::string& name) {
+  return "rm -f /etc/yum.repos.d/*.repo && cp /world/" + name + ".repo /etc/yum.repos.d/\n"
+         "if dnf -y -q --setopt=install_weak_deps=False install exim; then echo INSTALLED; else echo REFUSED; fi\n";
+}
+
 bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
 
 std::string read_all(const fs::path& p) {
@@ -56,10 +63,11 @@ std::string repo_file(const test::FedoraWorld& w, const std::string& gpgkey) {
   return text;
 }
 
+const std::string kUseWorldRepo = "rm -f /etc/yum.repos.d/*.repo && cp /world/world.repo /etc/yum.repos.d/\n";
+
 // Stable exim queues a message (an old-format id: 4.96 makes no other), then dnf upgrades to the
 // updates-testing build; prints the id, `exim -bp` and exiqgrep's output and exit code.
 const char* kLiveUpgrade = R"SH(
-rm -f /etc/yum.repos.d/*.repo && cp /world/world.repo /etc/yum.repos.d/
 dnf -y -q --setopt=install_weak_deps=False install exim
 printf 'Subject: t\n\nbody\n' | exim -odq root@localhost
 id=$(exim -bpr | awk 'NF >= 3 && $3 ~ /^[A-Za-z0-9]+-[A-Za-z0-9]+-[A-Za-z0-9]+$/ {print $3; exit}')
@@ -111,7 +119,7 @@ BOOST_AUTO_TEST_CASE(local_fedora_world_end_to_end) {
 
     // Stable, then the testing build with the fix reverted: the old-format id is listed with -H and
     // exiqgrep cannot parse the queue.
-    auto r = in_container(podman, w, dir.path(), std::string(kLiveUpgrade) + "exim -bV | head -n 12\n");
+    auto r = in_container(podman, w, dir.path(), kUseWorldRepo + std::string(kLiveUpgrade) + "exim -bV | head -n 12\n");
     BOOST_REQUIRE_MESSAGE(r.ok(), "live upgrade to the dash-h build failed: " << r.err);
     BOOST_TEST(contains(r.out, "NOW=exim-4.98.2-1.fc41.x86_64"));
     BOOST_TEST(contains(r.out, "Exim version 4.98.2"));
@@ -129,20 +137,19 @@ BOOST_AUTO_TEST_CASE(local_fedora_world_end_to_end) {
 
     // The stable build on its own: 4.96, OpenSSL.
     auto s = in_container(podman, w, dir.path(),
-                          "rm -f /etc/yum.repos.d/*.repo && cp /world/world.repo /etc/yum.repos.d/\n"
-                          "dnf -y -q --setopt=install_weak_deps=False install exim\nrpm -q exim\nexim -bV\n"
-                          "id exim\nls -ld /var/spool/exim /var/log/exim /etc/exim/exim.conf\n");
+                          install_exim_from("world") + "rpm -q exim\nexim -bV\nid exim\n");
     BOOST_REQUIRE(s.ok());
+    BOOST_TEST(contains(s.out, "INSTALLED"));
     BOOST_TEST(contains(s.out, "exim-4.96-1.fc41.x86_64"));
     BOOST_TEST(contains(s.out, "Exim version 4.96 "));
     BOOST_TEST(contains(s.out, "OpenSSL"));
-    BOOST_TEST(contains(s.out, "/etc/exim/exim.conf"));
+    BOOST_TEST(contains(s.out, "Configuration file search path is /etc/exim/exim.conf"));
     BOOST_TEST(contains(s.out, "uid=93(exim) gid=93(exim)"));
 
     // The build after it (same advisory, fix back): the old-format id without -H, exiqgrep lists it.
     w.set_testing("fixed");
     BOOST_TEST(w.testing == "fixed");
-    auto f = in_container(podman, w, dir.path(), kLiveUpgrade);
+    auto f = in_container(podman, w, dir.path(), kUseWorldRepo + std::string(kLiveUpgrade));
     BOOST_REQUIRE_MESSAGE(f.ok(), "live upgrade to the fixed build failed: " << f.err);
     BOOST_TEST(contains(f.out, "NOW=exim-4.98.2-2.fc41.x86_64"));
     id_at = f.out.find("ID=");
@@ -186,15 +193,14 @@ BOOST_AUTO_TEST_CASE(local_fedora_world_end_to_end) {
                            {.timeout = 120s});
     BOOST_REQUIRE(gen.ok());
     auto exp = run_process({"gpg", "--batch", "--homedir", gnupg.path().string(), "--armor", "--export"}, {.timeout = 60s});
+    run_process({"gpgconf", "--homedir", gnupg.path().string(), "--kill", "gpg-agent"}, {.timeout = 30s});
     BOOST_REQUIRE(exp.ok());
     std::ofstream(dir.path() / "wrong.asc") << exp.out;
     std::ofstream(dir.path() / "wrong.repo") << repo_file(w, "file:///world/wrong.asc");
     auto wk = in_container(podman, w, dir.path(),
-                           "rm -f /etc/yum.repos.d/*.repo && cp /world/wrong.repo /etc/yum.repos.d/\n"
-                           "if dnf -y --setopt=install_weak_deps=False install exim; then echo WRONG-KEY-ACCEPTED; "
-                           "else echo WRONG-KEY-REFUSED; fi\nrpm -q exim || true\n");
+                           install_exim_from("wrong") + "rpm -q exim || true\n");
     BOOST_REQUIRE(wk.ok());
-    BOOST_TEST(contains(wk.out, "WRONG-KEY-REFUSED"));
+    BOOST_TEST(contains(wk.out, "REFUSED"));
     BOOST_TEST(contains(wk.out, "package exim is not installed"));
     BOOST_TEST(contains(wk.err + wk.out, "GPG"));
   }
