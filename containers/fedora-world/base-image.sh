@@ -57,13 +57,14 @@ clean_requirements_on_remove=True
 best=False
 skip_if_unavailable=False
 CONF
-for r in fedora:fedora-\$releasever:1 updates:updates-released-f\$releasever:1 updates-testing:updates-testing-f\$releasever:0; do
-  id=${r%%:*} rest=${r#*:}; mm=${rest%:*} enabled=${rest##*:}
+for r in fedora:fedora-\$releasever:1: updates:updates-released-f\$releasever:1:' - Updates' \
+         "updates-testing:updates-testing-f\$releasever:0: - Test Updates"; do
+  id=${r%%:*} rest=${r#*:}; mm=${rest%%:*} rest=${rest#*:}; enabled=${rest%%:*} title=${rest#*:}
   file=/etc/yum.repos.d/fedora.repo
   [ "$id" = fedora ] || file=/etc/yum.repos.d/fedora-$id.repo
   cat > "$file" <<REPO
 [$id]
-name=Fedora \$releasever - \$basearch${id#fedora}
+name=Fedora \$releasever - \$basearch$title
 metalink=https://mirrors.fedoraproject.org/metalink?repo=$mm&arch=\$basearch
 enabled=$enabled
 countme=1
