@@ -204,6 +204,8 @@ BOOST_FIXTURE_TEST_CASE(each_shard_runs_its_suites_and_says_which_part_it_is, Fi
     for (const auto& s : r.suites) BOOST_CHECK_MESSAGE(owner.emplace(s.name, k + 1).second, s.name << " in two shards");
     auto manifest = read_file(outs[k].report_dir / "manifest.json");
     BOOST_CHECK(manifest.find("\"shard\"") != std::string::npos);
+    auto summary = read_file(outs[k].report_dir / "summary.txt");
+    BOOST_CHECK_MESSAGE(summary.find("SHARD " + std::to_string(k + 1) + "/3 of the plan: ") != std::string::npos, summary);
     BOOST_CHECK(manifest.find("\"package_sets_hash\": \"" + package_sets_hash(r) + "\"") != std::string::npos);
     BOOST_CHECK(manifest.find("\"plan_hash\": \"" + plan_hash(outs[0].record) + "\"") != std::string::npos);
   }
