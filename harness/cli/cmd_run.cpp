@@ -13,6 +13,7 @@ namespace harness::cli {
 
 void add_run(CLI::App& app, Context& ctx, int* exit_code) {
   static RunSetup o;
+  static std::string shard, shard_timings;
   auto* cmd = app.add_subcommand(
       "run",
       "Run suites against a baseline and candidate builds, classify every case, write reports/<run-id>/.\n"
@@ -43,8 +44,20 @@ void add_run(CLI::App& app, Context& ctx, int* exit_code) {
       ->capture_default_str();
   cmd->add_flag("--no-blame", o.no_blame,
                 "Do not rerun a regressed candidate with each changed source package put back to find the cause");
+  cmd->add_option("--shard", shard,
+                  "Run only part K of N of the plan's suites (e.g. 2/3): the same split on every machine; a suite's\n"
+                  "cases stay together (they share its testbeds). Join the parts with `harness merge`");
+  cmd->add_option("--shard-timings", shard_timings,
+                  "With --shard: balance the shards by the suite timings of a previous run (its report folder or\n"
+                  "results.json) instead of by case counts; give every shard the same file");
   cmd->callback([&ctx, exit_code] {
+    if (!shard_timings.empty() && shard.empty()) throw UsageError("--shard-timings needs --shard K/N");
     auto rq = make_run_request(ctx, o);
+    if (!shard.empty()) {
+      rq.shard = parse_shard(shard);
+      rq.shard->timings = shard_timings;
+      rq.command += " --shard " + shard + (shard_timings.empty() ? "" : " --shard-timings " + shard_timings);
+    }
     auto result = run_plan(rq, services_for(ctx));
     print_run_result(result);
     *exit_code = exit_code_for(result.status);

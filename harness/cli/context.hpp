@@ -64,5 +64,6 @@ void add_prepush(CLI::App& app, Context& ctx, int* exit_code);
 void add_nightly(CLI::App& app, Context& ctx, int* exit_code);
 void add_hook(CLI::App& app, Context& ctx, int* exit_code);
 void add_diff(CLI::App& app, Context& ctx, int* exit_code);
+void add_merge(CLI::App& app, Context& ctx, int* exit_code);
 
 }  // namespace harness::cli

@@ -67,6 +67,7 @@ struct StreamWork {
   StreamRecord record;
   std::vector<std::unique_ptr<Suite>> suites;  // one loaded instance per suite (suites need not be thread-safe)
   std::vector<std::vector<CaseResult>> results;
+  std::vector<double> suite_seconds;  // per suite: its first run's wall time
   std::vector<fs::path> local_files;
   SuiteContext context;  // what every suite of this stream gets (work_dir and options set per suite)
   std::string not_run;   // why the stream is not run (its cases are ERROR), empty when it runs
@@ -249,6 +250,34 @@ void blame_regressions(RunRecord& run, std::vector<StreamWork>& streams, const s
   }
 }
 
+// --shard: keeps only this shard's suites (in every stream and in the record) and records the whole
+// split. Weights: the previous run's suite seconds when given (a suite it lacks weighs their mean),
+// else case counts.
+void keep_shard(const ShardRequest& shard, std::vector<PlanSuite>& suites, std::vector<StreamWork>& streams, RunRecord& run) {
+  std::map<std::string, double> timings;
+  if (!shard.timings.empty()) timings = read_suite_timings(shard.timings);
+  double mean = 0;
+  for (const auto& [_, s] : timings) mean += s / static_cast<double>(timings.size());
+  std::vector<std::pair<std::string, double>> units;
+  for (std::size_t si = 0; si < suites.size(); ++si) {
+    auto it = timings.find(suites[si].name);
+    units.push_back({suites[si].name, !shard.timings.empty() ? (it != timings.end() ? it->second : mean)
+                                                             : static_cast<double>(streams.front().suites[si]->case_count())});
+  }
+  auto where = assign_shards(units, shard.count);
+  run.shard = {.index = shard.index, .count = shard.count,
+               .basis = shard.timings.empty() ? "case counts" : "timings from " + shard.timings.string()};
+  for (std::size_t si = 0; si < suites.size(); ++si) run.shard.assignment.push_back({suites[si].name, where[si]});
+  for (std::size_t si = suites.size(); si-- > 0;) {
+    if (where[si] == shard.index) continue;
+    suites.erase(suites.begin() + static_cast<std::ptrdiff_t>(si));
+    run.suites.erase(run.suites.begin() + static_cast<std::ptrdiff_t>(si));
+    for (auto& w : streams) w.suites.erase(w.suites.begin() + static_cast<std::ptrdiff_t>(si));
+  }
+  log::info("shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) + ": " +
+            std::to_string(suites.size()) + " of " + std::to_string(where.size()) + " suites (by " + run.shard.basis + ")");
+}
+
 }  // namespace
 
 std::string new_run_id() {
@@ -339,7 +368,7 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
 
   // 1. Streams and suites, loaded before anything starts: a bad scenario file stops the run here.
   auto t0 = Clock::now();
-  const auto suites = selected_suites(rq);
+  auto suites = selected_suites(rq);
   if (suites.empty()) throw UsageError("the plan selects no suite");
   std::vector<StreamWork> streams;
   std::vector<CandidateSpec> specs;
@@ -370,6 +399,7 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
       for (const auto& [k, v] : it->second) s.options[k] = v;
     run.suites.push_back(std::move(s));
   }
+  if (rq.shard) keep_shard(*rq.shard, suites, streams, run);
   run.timings.push_back({"load", since(t0)});
 
   // 2. Exact versions per stream. A local candidate is its base channel with the local files on top.
@@ -461,6 +491,7 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
     auto& w = streams[i];
     auto ts = Clock::now();
     w.results.resize(suites.size());
+    w.suite_seconds.assign(suites.size(), 0);
     if (w.record.identical_to_baseline) return;
     for (std::size_t si = 0; si < suites.size(); ++si) {
       if (!w.not_run.empty()) {
@@ -477,8 +508,10 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
         progress(0);
         ctx.case_done = [&] { progress(++done); };
       }
+      const auto t_suite = Clock::now();
       auto r = run_suite(*w.suites[si], suites[si].name, ctx, scratch.path() / w.record.name / suites[si].name,
                          options_of(si));
+      w.suite_seconds[si] = since(t_suite);
       if (rq.progress) progress(total);
       if (!r.error.empty()) w.record.errors.push_back(r.error);
       w.results[si] = std::move(r.results);
@@ -494,7 +527,10 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
   // 5. Classify.
   for (auto& w : streams) {
     run.streams.push_back(w.record);
-    for (std::size_t si = 0; si < suites.size(); ++si) run.suites[si].results.push_back(std::move(w.results[si]));
+    for (std::size_t si = 0; si < suites.size(); ++si) {
+      run.suites[si].results.push_back(std::move(w.results[si]));
+      run.suites[si].seconds.push_back(si < w.suite_seconds.size() ? w.suite_seconds[si] : 0);
+    }
   }
   for (auto& s : run.suites) s.reruns.resize(run.streams.size());
   classify_run(run);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/cli/shard.hpp"
 #include "harness/plan/plan_file.hpp"
 #include "harness/repo/resolver.hpp"
 #include "harness/suites/suite.hpp"
@@ -47,6 +48,8 @@ struct RunRequest {
   std::vector<std::string> debian_sources_override;  // tests only: empty uses the channel's
   // Resolutions done beforehand (nightly), keyed by spec text; the rest are resolved here.
   std::map<std::string, Resolution> resolved;
+  // --shard K/N: run only this shard's suites (cli/shard.hpp); the reports say which part they are.
+  std::optional<ShardRequest> shard;
   // Called as suites start and cases finish on each stream, from the stream threads (several at
   // once), and once with `end` after the streams; empty: no progress display.
   std::function<void(const StreamProgress&)> progress;

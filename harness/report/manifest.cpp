@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/report/detail.hpp"
+#include "harness/report/record.hpp"
 #include "harness/report/report.hpp"
 
 namespace harness {
@@ -17,6 +18,15 @@ std::string manifest_json(const RunRecord& run) {
   j["seconds"] = run.seconds;
   j["command"] = clean(run.command);
   j["plan"] = {{"name", clean(run.plan_name)}, {"path", clean(run.plan_path)}, {"summary", clean(run.plan_summary)}};
+  // What shards of one run share (harness merge checks them), and which part this one is.
+  j["plan_hash"] = plan_hash(run);
+  j["package_sets_hash"] = package_sets_hash(run);
+  if (run.shard.count > 0) {
+    json assignment = json::object();
+    for (const auto& [suite, k] : run.shard.assignment) assignment[suite] = k;
+    j["shard"] = {{"index", run.shard.index}, {"count", run.shard.count}, {"basis", clean(run.shard.basis)}, {"suites", assignment}};
+  }
+  if (!run.merged_from.empty()) j["merged_from"] = run.merged_from;
   // "single-stream": no baseline, each case judged alone (never REGRESSION/FIXED).
   j["mode"] = run.single_stream() ? "single-stream" : "baseline-vs-candidate";
   j["status"] = run_status(run) == RunStatus::regression ? "regression"

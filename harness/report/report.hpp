@@ -1,6 +1,7 @@
 // Reports of one run, written to reports/<run-id>/: junit.xml (Jenkins/GitLab), summary.txt
 // (a Bugzilla comment), summary-full.txt (every case), index.html (one self-contained page),
-// manifest.json, results.json (results.hpp), logs/.
+// manifest.json, results.json (results.hpp), record.json (record.hpp), results.yaml (tmt, tmt_results.hpp),
+// logs/.
 #pragma once
 #include <cstddef>
 #include <filesystem>
@@ -43,6 +44,8 @@ std::string manifest_json(const RunRecord& run);
 // reports_root/latest at it (a relative symlink, replaced atomically). Returns the run folder.
 std::filesystem::path write_reports(const RunRecord& run, const std::filesystem::path& reports_root);
 
+// A name made safe for a file: letters, digits, - _ . kept, the rest '_'.
+std::string safe_file_name(std::string s);
 // logs/<suite>.<stream>.log: the full, untrimmed transcripts (relative to the run folder).
 std::string log_file_name(const RunRecord& run, std::size_t suite, std::size_t stream);
 

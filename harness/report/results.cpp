@@ -69,6 +69,10 @@ std::string results_json(const RunRecord& run) {
             {"mode", run.single_stream() ? "single-stream" : "baseline-vs-candidate"},
             {"plan", {{"name", clean(run.plan_name)}, {"path", clean(run.plan_path)}}},
             {"cases", rows}};
+  // Each suite's wall time per stream: `run --shard-timings` balances shards by them.
+  json suites = json::array();
+  for (const auto& suite : run.suites) suites.push_back({{"name", suite.name}, {"seconds", suite.seconds}});
+  j["suites"] = suites;
   return j.dump(1) + "\n";
 }
 

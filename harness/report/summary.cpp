@@ -192,6 +192,15 @@ std::vector<std::string> head_lines(const RunRecord& run, std::size_t max_change
                                                  : "no regression"));
   }
   if (!run.plan_name.empty()) h.push_back("Plan: " + run.plan_name + (run.plan_summary.empty() ? "" : " - " + cut(run.plan_summary, 200)));
+  // A shard is part of a run: say so before its counts are read as the run's.
+  if (run.shard.count > 0) {
+    std::vector<std::string> mine;
+    for (const auto& s : run.suites) mine.push_back(s.name);
+    h.push_back("SHARD " + std::to_string(run.shard.index) + "/" + std::to_string(run.shard.count) + " of the plan: " +
+                (mine.empty() ? std::string("no suite") : join(mine, ", ")) + "; `harness merge` joins the shards into the run");
+  }
+  if (!run.merged_from.empty())
+    h.push_back("Merged from " + std::to_string(run.merged_from.size()) + " shards: " + cut(join(run.merged_from, "; "), 400));
   std::string line;
   for (auto v : kAllVerdicts)
     if (!run.single_stream() || (v != Verdict::regression && v != Verdict::fixed && v != Verdict::always_fail))

@@ -6,19 +6,20 @@
 #include "harness/common/error.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/report/report.hpp"
+#include "harness/report/record.hpp"
 #include "harness/report/results.hpp"
+#include "harness/report/tmt_results.hpp"
 
 namespace harness {
-namespace {
-std::string safe_name(std::string s) {
+
+std::string safe_file_name(std::string s) {
   for (auto& c : s)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) c = '_';
   return s;
 }
-}  // namespace
 
 std::string log_file_name(const RunRecord& run, std::size_t suite, std::size_t stream) {
-  return "logs/" + safe_name(run.suites[suite].name) + "." + safe_name(run.streams[stream].name) + ".log";
+  return "logs/" + safe_file_name(run.suites[suite].name) + "." + safe_file_name(run.streams[stream].name) + ".log";
 }
 
 std::filesystem::path write_reports(const RunRecord& run, const std::filesystem::path& reports_root) {
@@ -39,6 +40,8 @@ std::filesystem::path write_reports(const RunRecord& run, const std::filesystem:
   write_file(dir / "index.html", html_report(run));
   write_file(dir / "manifest.json", manifest_json(run));
   write_file(dir / "results.json", results_json(run));
+  write_file(dir / "record.json", record_json(run));
+  write_tmt_results(run, dir);
   // Full transcripts, one file per (suite, stream); the reports above carry trimmed ones.
   for (std::size_t si = 0; si < run.suites.size(); ++si)
     for (std::size_t st = 0; st < run.suites[si].results.size() && st < run.streams.size(); ++st) {

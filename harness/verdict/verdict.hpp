@@ -68,6 +68,7 @@ struct SuiteRecord {
   std::vector<std::vector<CaseResult>> results;  // per stream, same order as RunRecord::streams
   // Per stream: the outcomes of reruns of cases that differed between baseline and candidate.
   std::vector<std::map<std::string, std::vector<Outcome>>> reruns;
+  std::vector<double> seconds;  // per stream: wall time of the suite's first run (shard balancing)
 };
 
 struct CaseVerdict {
@@ -87,6 +88,14 @@ struct ArchiveRecord {
   std::string origin;  // "--debian-mirror", "apt sources /etc/apt/sources.list.d/debian.sources:1"
 };
 
+// `run --shard K/N`: which part of the plan's suites this run is (a suite is the unit: its cases on a
+// stream share its testbeds). assignment names every suite of the plan with its shard (1..count).
+struct ShardRecord {
+  unsigned index = 0, count = 0;  // count 0: not a shard
+  std::string basis;              // "case counts" | "timings from PATH"
+  std::vector<std::pair<std::string, unsigned>> assignment;  // plan order
+};
+
 struct RunRecord {
   std::string run_id;
   std::string plan_name;
@@ -100,6 +109,9 @@ struct RunRecord {
   std::vector<ArchiveRecord> archives;
   std::vector<StreamRecord> streams;  // [0] is the baseline
   std::vector<SuiteRecord> suites;
+  ShardRecord shard;
+  // `harness merge`: the shard runs this record was joined from ("1/3 RUN-ID on HOST").
+  std::vector<std::string> merged_from;
   std::vector<CaseVerdict> verdicts;  // filled by classify_run (candidate streams x suites x cases)
   // A single-stream run (`run --candidate SPEC` without a baseline): streams[0] is a candidate, every
   // stream is judged on its own (PASS, FAIL, ERROR, SKIP, FLAKY), never REGRESSION or FIXED.
