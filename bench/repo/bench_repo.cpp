@@ -90,7 +90,7 @@ int main(int argc, char** argv) try {
   double apt_cold = 0, apt_warm = 0;
   for (const auto& s : suites) {
     bool sid = s == "sid";
-    Testbed tb(podman, {.image = images.ensure_base(Family::debian, s, sid), .run_id = "bench-repo-" + std::to_string(getpid()),
+    PodmanTestbed tb(podman, {.image = images.ensure_base(Family::debian, s, sid), .run_id = "bench-repo-" + std::to_string(getpid()),
                         .role = "apt-" + s,
                         .network = true});  // apt-get update reaches the archive
     std::string sources;

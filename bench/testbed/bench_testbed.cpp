@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   bare.insert(bare.end(), {image.tag, "true"});
 
   auto cycle = [&](std::vector<int> ports) {
-    Testbed t(podman, {.image = image.tag, .run_id = "bench", .role = "bench", .ports = std::move(ports)});
+    PodmanTestbed t(podman, {.image = image.tag, .run_id = "bench", .role = "bench", .ports = std::move(ports)});
     if (t.exec({"true"}).exit_code != 0) throw InfraError("exec failed in the benchmark");
   };
   cycle({});  // warm-up of both paths

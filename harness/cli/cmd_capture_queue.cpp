@@ -91,7 +91,7 @@ void add_capture_queue(CLI::App& app, Context& ctx, int* exit_code) {
     if (!a.spool_from.empty()) {
       auto from = parse_candidate_spec(a.spool_from);
       auto image = ctx.images().ensure(request_for(ctx, from));
-      Testbed bed(ctx.podman(), {.image = image.tag, .run_id = "capture", .role = "spool-from"});
+      PodmanTestbed bed(ctx.podman(), {.image = image.tag, .run_id = "capture", .role = "spool-from"});
       exiqgrep::CaptureOptions o2 = opt;
       o2.sizes = false;
       o2.spool_errors = false;
@@ -103,7 +103,7 @@ void add_capture_queue(CLI::App& app, Context& ctx, int* exit_code) {
                   "), then listed by this exim";
     }
     auto image = ctx.images().ensure(request_for(ctx, spec));
-    Testbed bed(ctx.podman(), {.image = image.tag, .run_id = "capture", .role = "capture"});
+    PodmanTestbed bed(ctx.podman(), {.image = image.tag, .run_id = "capture", .role = "capture"});
     auto c = exiqgrep::capture_queue(bed, script, opt);
     std::string stem = spec.release + "-" + c.exim_version;
     if (!a.spool_from.empty()) stem += "-oldspool-" + parse_candidate_spec(a.spool_from).release;

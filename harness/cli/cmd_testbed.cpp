@@ -127,7 +127,7 @@ void add_testbed(CLI::App& app, Context& ctx, int* exit_code) {
   up_cmd->add_flag("--json", up_json, "Print {name, image, ports, packages} as JSON (for scripts)");
   up_cmd->callback([&ctx, exit_code] {
     auto image = up.ensure(ctx);
-    Testbed t(ctx.podman(), {.image = image.tag, .run_id = "manual", .role = "manual", .ports = up_ports, .network = up_network, .keep = true});
+    PodmanTestbed t(ctx.podman(), {.image = image.tag, .run_id = "manual", .role = "manual", .ports = up_ports, .network = up_network, .keep = true});
     t.release();
     if (up_json) {
       nlohmann::json ports = nlohmann::json::object();
@@ -177,7 +177,7 @@ void add_testbed(CLI::App& app, Context& ctx, int* exit_code) {
   exec_cmd->add_option("--timeout", exec_timeout, "Seconds before the command is killed")->capture_default_str();
   exec_cmd->callback([&ctx, exit_code] {
     exec_argv = command_words(ctx.command);
-    auto t = Testbed::attach(ctx.podman(), exec_name);
+    auto t = PodmanTestbed::attach(ctx.podman(), exec_name);
     auto r = t.exec(exec_argv, piped_stdin(std::chrono::seconds(exec_timeout)), std::chrono::seconds(exec_timeout));
     std::cout << r.out;
     std::cerr << r.err;
@@ -201,7 +201,7 @@ void add_testbed(CLI::App& app, Context& ctx, int* exit_code) {
     }
     if (down_names.empty() && !down_all) throw UsageError("testbed down: name a testbed or pass --all");
     for (const auto& n : down_names) {
-      auto t = Testbed::attach(ctx.podman(), n);
+      auto t = PodmanTestbed::attach(ctx.podman(), n);
       t.remove();
       std::cout << "removed " << n << "\n";
     }

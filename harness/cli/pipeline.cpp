@@ -119,6 +119,8 @@ SuiteRun run_suite(Suite& suite, const std::string& suite_name, SuiteContext ctx
   } catch (const std::exception& e) {
     // A bug of ours ends only this suite on this stream; the other results and the reports stay.
     out.error = suite_name + ": internal error: " + e.what();
+  } catch (...) {
+    out.error = suite_name + ": internal error (an exception that is not a std::exception)";
   }
   if (!out.error.empty()) {
     log::warn("[" + ctx.stream + "] " + out.error);
@@ -401,6 +403,17 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
   }
   if (rq.shard) keep_shard(*rq.shard, suites, streams, run);
   run.timings.push_back({"load", since(t0)});
+  // The report folder, before anything starts: a bad --out stops the run here, and a run that
+  // started at the same second into the same folder gets the next name. Left empty only if the run
+  // ends without reports (an interrupt), then removed.
+  run.run_id = reserve_report_dir(rq.reports_dir, run.run_id);
+  struct EmptyReportDir {
+    fs::path dir;
+    ~EmptyReportDir() {
+      std::error_code ec;
+      fs::remove(dir, ec);  // only removes an empty folder
+    }
+  } reserved{rq.reports_dir / run.run_id};
 
   // 2. Exact versions per stream. A local candidate is its base channel with the local files on top.
   // A stream whose versions cannot be resolved is not run (ERROR), unless the user asked for
@@ -426,6 +439,15 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
           w.record.errors.push_back(w.not_run);
           log::warn("[" + w.record.name + "] " + w.not_run);
         }
+      } catch (const Interrupted&) {
+        throw;
+      } catch (const UsageError&) {
+        throw;
+      } catch (const std::exception& e) {
+        // A bug of ours ends only this stream; the others run and the reports are written.
+        w.not_run = "resolving " + spec.text + " failed with an internal error: " + std::string(e.what());
+        w.record.errors.push_back(w.not_run);
+        log::warn("[" + w.record.name + "] " + w.not_run);
       }
     }
     for (const auto& f : w.local_files) {

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -108,9 +109,14 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   std::string cwd = opt.cwd ? opt.cwd->string() : "";
 
   auto start = std::chrono::steady_clock::now();
+  const pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) throw InfraError(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
+    // A child never outlives a killed harness: an orphaned `podman build` would go on building
+    // (and tagging) for minutes after `harness gc` swept its working container.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
     setpgid(0, 0);  // own group: a timeout kills grandchildren too; terminal ^C reaches only us
     sigset_t none;
     sigemptyset(&none);

@@ -101,6 +101,43 @@ void check_inside_folder(const std::filesystem::path& file, const std::filesyste
 }  // namespace harness
 
 namespace harness {
+namespace {
+// The pid in a name ending in ".<pid>.<last>" (0 when it does not end like that); `numeric_last`:
+// <last> must be a number (part files) rather than mkdtemp's letters (temp dirs).
+pid_t pid_before_last_field(const std::string& name, bool numeric_last, std::size_t* field_start = nullptr) {
+  auto last = name.rfind('.');
+  if (last == std::string::npos || last == 0 || last + 1 == name.size()) return 0;
+  if (numeric_last && name.find_first_not_of("0123456789", last + 1) != std::string::npos) return 0;
+  auto prev = name.rfind('.', last - 1);
+  if (prev == std::string::npos) return 0;
+  auto pid_text = name.substr(prev + 1, last - prev - 1);
+  if (pid_text.empty() || pid_text.size() > 9 || pid_text.find_first_not_of("0123456789") != std::string::npos) return 0;
+  if (field_start) *field_start = prev;
+  return static_cast<pid_t>(std::stol(pid_text));
+}
+
+bool process_gone(pid_t pid) { return pid > 0 && ::kill(pid, 0) != 0 && errno != EPERM; }
+}  // namespace
+
+std::vector<std::filesystem::path> remove_stale_part_files(const std::filesystem::path& root) {
+  std::vector<std::filesystem::path> removed;
+  std::error_code ec;
+  auto it = std::filesystem::recursive_directory_iterator(root, std::filesystem::directory_options::skip_permission_denied, ec);
+  for (; !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    auto name = it->path().filename().string();
+    std::size_t start = 0;
+    pid_t pid = pid_before_last_field(name, /*numeric_last=*/true, &start);
+    if (pid == 0) continue;
+    auto marker = name.substr(0, start);
+    bool ours = marker.size() > 5 && (marker.ends_with(".part") || marker.ends_with(".tmp"));
+    if (!ours || !process_gone(pid)) continue;
+    std::error_code rm_ec;
+    if (std::filesystem::remove(it->path(), rm_ec)) removed.push_back(it->path());
+  }
+  return removed;
+}
+
 std::vector<std::filesystem::path> remove_stale_temp_dirs(const std::filesystem::path& tmp_root) {
   std::vector<std::filesystem::path> removed;
   std::error_code ec;
@@ -108,14 +145,7 @@ std::vector<std::filesystem::path> remove_stale_temp_dirs(const std::filesystem:
     auto name = e.path().filename().string();
     if (name.rfind("harness", 0) != 0 || !e.is_directory(ec)) continue;
     // harness-xyz.<pid>.XXXXXX
-    auto last = name.rfind('.');
-    if (last == std::string::npos || last == 0) continue;
-    auto prev = name.rfind('.', last - 1);
-    if (prev == std::string::npos) continue;
-    auto pid_text = name.substr(prev + 1, last - prev - 1);
-    if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
-    pid_t pid = static_cast<pid_t>(std::stol(pid_text));
-    if (::kill(pid, 0) == 0 || errno == EPERM) continue;
+    if (!process_gone(pid_before_last_field(name, /*numeric_last=*/false))) continue;
     std::filesystem::remove_all(e.path(), ec);
     if (!ec) removed.push_back(e.path());
   }

@@ -51,4 +51,7 @@ void check_inside_folder(const std::filesystem::path& file, const std::filesyste
 namespace harness {
 // Removes temp dirs named "harness*.<pid>.XXXXXX" under `tmp_root` whose process is gone.
 std::vector<std::filesystem::path> remove_stale_temp_dirs(const std::filesystem::path& tmp_root);
+// Removes the half-written files under `root` (any depth) whose writer is gone: PartFile's
+// "<target>.part.<pid>.<n>" and write_file's "<path>.tmp.<pid>.<n>" of a SIGKILLed process.
+std::vector<std::filesystem::path> remove_stale_part_files(const std::filesystem::path& root);
 }  // namespace harness

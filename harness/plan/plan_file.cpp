@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "harness/common/error.hpp"
+#include "harness/common/strings.hpp"
 #include "harness/plan/yaml_file.hpp"
 
 namespace harness {
@@ -116,7 +117,7 @@ HostRelease parse_os_release(const std::string& text) {
     h.release = kv["VERSION_ID"];
     if (kv["VARIANT_ID"] == "rawhide" || kv["REDHAT_SUPPORT_PRODUCT_VERSION"] == "rawhide") h.release = "rawhide";
   } else {
-    throw UsageError("os-release: host '" + (id.empty() ? std::string("unknown") : id) +
+    throw UsageError("os-release: host '" + (id.empty() ? std::string("unknown") : escape_for_message(id)) +
                      "' is neither Debian nor Fedora; name a plan (harness run scenarios/plans/NAME.yaml) or "
                      "give --baseline and --candidate");
   }
@@ -143,7 +144,7 @@ Plan default_plan_for(const HostRelease& host, Plan tmpl) {
     if (auto next = next_debian_release(host.release); !next.empty())
       tmpl.candidates.push_back(parse_candidate_spec("debian:" + next + ":stable"));
     if (tmpl.candidates.empty())
-      throw UsageError("no default comparison for Debian '" + host.release + "'; give --baseline and --candidate");
+      throw UsageError("no default comparison for Debian '" + escape_for_message(host.release) + "'; give --baseline and --candidate");
   }
   tmpl.name = tmpl.name.empty() ? "default" : tmpl.name;
   tmpl.summary = tmpl.summary + (tmpl.summary.empty() ? "" : " ") + "(host: " + to_string(host.family) + " " +

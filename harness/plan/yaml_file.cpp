@@ -14,7 +14,9 @@ int YamlFile::line_of(const YAML::Node& node) const {
 
 void YamlFile::fail(const YAML::Node& at, const std::string& message) const {
   int line = at.IsDefined() ? line_of(at) : 0;
-  throw UsageError(path.string() + ":" + (line > 0 ? std::to_string(line) : std::string("?")) + ": " + message);
+  // Messages quote values from the file: every one is shown escaped, never as terminal commands.
+  throw UsageError(escape_for_message(path.string(), 1000) + ":" + (line > 0 ? std::to_string(line) : std::string("?")) +
+                   ": " + escape_for_message(message, 2000));
 }
 
 void YamlFile::check_keys(const YAML::Node& map, std::initializer_list<const char*> allowed) const {
@@ -25,7 +27,7 @@ void YamlFile::check_keys(const YAML::Node& map, std::initializer_list<const cha
     if (!ok) {
       std::string list;
       for (auto* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
-      fail(kv.first, "unknown key '" + escape_for_message(key) + "' (allowed: " + list + ")");
+      fail(kv.first, "unknown key '" + key + "' (allowed: " + list + ")");
     }
   }
 }

@@ -198,7 +198,10 @@ void verify_file(const fs::path& file, const std::string& url, const std::string
                      "; refusing to use it.");
 }
 
-Downloader::Downloader(DownloadOptions options) : options_(std::move(options)) {}
+Downloader::Downloader(DownloadOptions options) : options_(std::move(options)) {
+  // A SIGKILLed run's half-downloaded files: its PartFile destructors never ran.
+  remove_stale_part_files(options_.cache_dir);
+}
 
 fs::path Downloader::fetch_index(const std::string& url, bool missing_ok, const IndexCheck& check) {
   fs::path path = url_cache_path(options_.cache_dir, url);

@@ -123,9 +123,70 @@ void check_api_key_transport(const std::string& url) {
                    ": only https carries it (plain http only to 127.0.0.1, ::1 or localhost); give an https:// URL");
 }
 
-std::vector<std::string> post_attachment(const BugzillaOptions& o, const Attachment& a) {
+namespace {
+struct BugzillaReply {
+  long status = 0;
+  std::string body;
+  nlohmann::json json;  // discarded when the body is not JSON
+};
+
+// One REST request: a POST of `post_body` (JSON) or a GET when it is null. The key goes in a header
+// (never the URL), redirects are not followed (the header must not travel to another host), every
+// call is bounded. Bugzilla's own error object ({"error": true, "code": N}) is thrown here: `doing`
+// says what was refused ("the attachment for bug 7"); 5xx is infrastructure, the rest bad input.
+BugzillaReply bugzilla_request(const BugzillaOptions& o, const std::string& url, const std::string* post_body,
+                               const std::string& doing) {
   static std::once_flag init;
   std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  if (!curl) throw InfraError("libcurl could not start a request");
+  BugzillaReply reply;
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  curl_slist* raw = curl_slist_append(nullptr, "Accept: application/json");
+  if (post_body) raw = curl_slist_append(raw, "Content-Type: application/json");
+  if (!o.api_key.empty()) raw = curl_slist_append(raw, ("Authorization: Bearer " + o.api_key).c_str());
+  std::unique_ptr<curl_slist, SlistDeleter> headers(raw);
+  CURL* c = curl.get();
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  if (post_body) {
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, post_body->c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(post_body->size()));
+  } else {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  }
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply.body);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(o.timeout.count()));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(o.connect_timeout.count()));
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "harness-bugzilla/0.1");
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  CURLcode rc = curl_easy_perform(c);
+  if (rc != CURLE_OK)
+    throw InfraError("Bugzilla request to " + url + " failed: " +
+                     escape_for_message(errbuf[0] ? errbuf : curl_easy_strerror(rc)));
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply.status);
+  reply.json = nlohmann::json::parse(reply.body, nullptr, false);
+  const auto& j = reply.json;
+  if (!j.is_discarded() && j.is_object() && j.value("error", false)) {
+    long code = j.value("code", 0L);
+    std::string hint = hint_for(code);
+    std::string text = "Bugzilla refused " + doing + ": error " + std::to_string(code) +
+                       (hint.empty() ? "" : " (" + hint + ")") + ": " +
+                       escape_for_message(j.value("message", std::string("(no message)")), 300) + " [HTTP " +
+                       std::to_string(reply.status) + "]";
+    if (reply.status >= 500) throw InfraError(text);
+    throw UsageError(text);
+  }
+  return reply;
+}
+}  // namespace
+
+std::vector<std::string> post_attachment(const BugzillaOptions& o, const Attachment& a) {
   check_api_key_transport(o.url);
   if (o.api_key.empty())
     throw UsageError("no Bugzilla API key: put it in ~/.config/python-bugzilla/bugzillarc as [" + host_of(o.url) +
@@ -133,60 +194,19 @@ std::vector<std::string> post_attachment(const BugzillaOptions& o, const Attachm
   if (a.comment.size() > 65535) throw UsageError("the comment is longer than 65,535 characters (Bugzilla error 114)");
   if (a.data.empty()) throw UsageError(a.file_name + " is empty; nothing to attach");
 
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) throw InfraError("libcurl could not start a request");
   const std::string url = attachment_url(o.url, a.bug);
   const std::string body = attachment_body(a);
-  std::string response;
-  char errbuf[CURL_ERROR_SIZE] = {0};
-  curl_slist* raw = nullptr;
-  raw = curl_slist_append(raw, "Content-Type: application/json");
-  raw = curl_slist_append(raw, "Accept: application/json");
-  raw = curl_slist_append(raw, ("Authorization: Bearer " + o.api_key).c_str());
-  std::unique_ptr<curl_slist, SlistDeleter> headers(raw);
-  CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(c, CURLOPT_POST, 1L);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(o.timeout.count()));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(o.connect_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "harness-bugzilla/0.1");
-  // Redirects are not followed: the Authorization header must not travel to another host.
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  CURLcode rc = curl_easy_perform(c);
-  if (rc != CURLE_OK)
-    throw InfraError("Bugzilla request to " + url + " failed: " +
-                     escape_for_message(errbuf[0] ? errbuf : curl_easy_strerror(rc)));
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-
-  nlohmann::json j = nlohmann::json::parse(response, nullptr, false);
-  if (!j.is_discarded() && j.is_object() && j.value("error", false)) {
-    long code = j.value("code", 0L);
-    std::string msg = escape_for_message(j.value("message", std::string("(no message)")), 300);
-    std::string hint = hint_for(code);
-    std::string text = "Bugzilla refused the attachment for bug " + std::to_string(a.bug) + ": error " +
-                       std::to_string(code) + (hint.empty() ? "" : " (" + hint + ")") + ": " + msg + " [HTTP " +
-                       std::to_string(status) + "]";
-    if (status >= 500) throw InfraError(text);
-    throw UsageError(text);
-  }
-  if (status < 200 || status >= 300) {
-    std::string snippet = escape_for_message(response, 300);
-    std::string text = "Bugzilla at " + url + " answered HTTP " + std::to_string(status) + ": " + snippet;
-    if (status == 401 || status == 403 || status == 404) throw UsageError(text);
+  auto reply = bugzilla_request(o, url, &body, "the attachment for bug " + std::to_string(a.bug));
+  const auto& j = reply.json;
+  if (reply.status < 200 || reply.status >= 300) {
+    std::string text = "Bugzilla at " + url + " answered HTTP " + std::to_string(reply.status) + ": " +
+                       escape_for_message(reply.body, 300);
+    if (reply.status == 401 || reply.status == 403 || reply.status == 404) throw UsageError(text);
     throw InfraError(text);
   }
   if (j.is_discarded() || !j.is_object() || !j.contains("ids"))
-    throw InfraError("Bugzilla at " + url + " answered HTTP " + std::to_string(status) +
-                     " without attachment ids: " + escape_for_message(response, 300));
+    throw InfraError("Bugzilla at " + url + " answered HTTP " + std::to_string(reply.status) +
+                     " without attachment ids: " + escape_for_message(reply.body, 300));
   std::vector<std::string> ids;
   const auto& jids = j["ids"];
   if (jids.is_array()) {
@@ -199,48 +219,15 @@ std::vector<std::string> post_attachment(const BugzillaOptions& o, const Attachm
 }
 
 std::vector<ExistingAttachment> list_attachments(const BugzillaOptions& o, long bug) {
-  static std::once_flag init;
-  std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   if (!o.api_key.empty()) check_api_key_transport(o.url);
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) throw InfraError("libcurl could not start a request");
   // The data is left out: only the fields the marker check reads.
   const std::string url = attachment_url(o.url, bug) + "?include_fields=id,summary,file_name,is_obsolete";
-  std::string response;
-  char errbuf[CURL_ERROR_SIZE] = {0};
-  curl_slist* raw = curl_slist_append(nullptr, "Accept: application/json");
-  if (!o.api_key.empty()) raw = curl_slist_append(raw, ("Authorization: Bearer " + o.api_key).c_str());
-  std::unique_ptr<curl_slist, SlistDeleter> headers(raw);
-  CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(o.timeout.count()));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(o.connect_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "harness-bugzilla/0.1");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // the key must not travel to another host
-  CURLcode rc = curl_easy_perform(c);
-  if (rc != CURLE_OK)
-    throw InfraError("Bugzilla request to " + url + " failed: " + (errbuf[0] ? errbuf : curl_easy_strerror(rc)));
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  nlohmann::json j = nlohmann::json::parse(response, nullptr, false);
-  if (!j.is_discarded() && j.is_object() && j.value("error", false)) {
-    long code = j.value("code", 0L);
-    std::string hint = hint_for(code);
-    std::string text = "Bugzilla refused to list the attachments of bug " + std::to_string(bug) + ": error " +
-                       std::to_string(code) + (hint.empty() ? "" : " (" + hint + ")") + ": " +
-                       escape_for_message(j.value("message", std::string("(no message)"))) + " [HTTP " + std::to_string(status) + "]";
-    if (status >= 500) throw InfraError(text);
-    throw UsageError(text);
-  }
-  if (status < 200 || status >= 300)
-    throw InfraError("Bugzilla at " + url + " answered HTTP " + std::to_string(status) + ": " + escape_for_message(response.substr(0, 300)));
+  auto reply = bugzilla_request(o, url, nullptr, "to list the attachments of bug " + std::to_string(bug));
+  const auto& j = reply.json;
+  const auto& response = reply.body;
+  if (reply.status < 200 || reply.status >= 300)
+    throw InfraError("Bugzilla at " + url + " answered HTTP " + std::to_string(reply.status) + ": " +
+                     escape_for_message(response, 300));
   // {"bugs": {"<bug id>": [ {"id": 1, "summary": ..., "file_name": ..., "is_obsolete": 0}, ... ]}, "attachments": {}}
   const std::string key = std::to_string(bug);
   if (j.is_discarded() || !j.is_object() || !j.contains("bugs") || !j["bugs"].is_object())

@@ -40,7 +40,14 @@ std::string normalize_cause(std::string_view evidence);
 std::string html_report(const RunRecord& run);
 std::string manifest_json(const RunRecord& run);
 
-// Writes every report into reports_root/<run-id>/ (created; must not exist yet) and points
+// Makes the run's report folder before anything starts, so that a bad --out stops the run there
+// rather than after every case ran: reports_root/<run_id>, or <run_id>-2, -3, ... when another run
+// already took that name (two runs at once into one folder each get their own). Returns the run id
+// the folder is named after. UsageError when reports_root is not a folder it can write in.
+std::string reserve_report_dir(const std::filesystem::path& reports_root, const std::string& run_id);
+
+// Writes every report into reports_root/<run-id>/ (made here, or reserved empty by
+// reserve_report_dir; a folder with reports in it is never overwritten) and points
 // reports_root/latest at it (a relative symlink, replaced atomically). Returns the run folder.
 std::filesystem::path write_reports(const RunRecord& run, const std::filesystem::path& reports_root);
 

@@ -1,9 +1,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 
 #include "harness/common/error.hpp"
+#include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/report/report.hpp"
 #include "harness/report/record.hpp"
@@ -22,14 +24,43 @@ std::string log_file_name(const RunRecord& run, std::size_t suite, std::size_t s
   return "logs/" + safe_file_name(run.suites[suite].name) + "." + safe_file_name(run.streams[stream].name) + ".log";
 }
 
+namespace {
+void check_run_id(const std::string& run_id) {
+  if (run_id.empty() || run_id.find('/') != std::string::npos || run_id[0] == '.')
+    throw UsageError("run id '" + escape_for_message(run_id) + "' cannot name a report folder");
+}
+}  // namespace
+
+std::string reserve_report_dir(const std::filesystem::path& reports_root, const std::string& run_id) {
+  namespace fs = std::filesystem;
+  check_run_id(run_id);
+  std::error_code ec, probe;
+  if (fs::exists(reports_root, probe) && !fs::is_directory(reports_root, probe))
+    throw UsageError("reports folder " + escape_for_message(reports_root.string()) +
+                     ": not a folder; give --out a folder you can write in");
+  fs::create_directories(reports_root, ec);
+  if (ec)
+    throw UsageError("reports folder " + escape_for_message(reports_root.string()) + ": " + ec.message() +
+                     "; give --out a folder you can write in");
+  // create_directory is atomic: of two runs that pick one name, one gets it and the other the next.
+  for (int n = 1; n < 1000; ++n) {
+    std::string id = n == 1 ? run_id : run_id + "-" + std::to_string(n);
+    if (fs::create_directory(reports_root / id, ec)) return id;
+    if (ec && ec != std::errc::file_exists)
+      throw UsageError("cannot make a report folder in " + escape_for_message(reports_root.string()) + ": " +
+                       ec.message() + "; give --out a folder you can write in");
+  }
+  throw InfraError("no free report folder name for run " + run_id + " in " + reports_root.string());
+}
+
 std::filesystem::path write_reports(const RunRecord& run, const std::filesystem::path& reports_root) {
   namespace fs = std::filesystem;
-  if (run.run_id.empty() || run.run_id.find('/') != std::string::npos || run.run_id[0] == '.')
-    throw UsageError("run id '" + run.run_id + "' cannot name a report folder");
+  check_run_id(run.run_id);
   fs::path dir = reports_root / run.run_id;
   std::error_code ec;
   fs::create_directories(reports_root, ec);
-  if (!fs::create_directory(dir, ec))
+  bool reserved = fs::is_directory(dir, ec) && fs::is_empty(dir, ec);
+  if (!reserved && !fs::create_directory(dir, ec))
     throw InfraError("cannot create the report folder " + dir.string() + (ec ? ": " + ec.message() : ": it exists already"));
   fs::create_directories(dir / "logs", ec);
   if (ec) throw InfraError("cannot create " + (dir / "logs").string() + ": " + ec.message());
@@ -55,7 +86,9 @@ std::filesystem::path write_reports(const RunRecord& run, const std::filesystem:
     }
 
   // reports/latest -> <run-id>, relative, replaced atomically (rename over the old link).
-  fs::path tmp = reports_root / (".latest." + std::to_string(::getpid()));
+  // Unique per call: two runs (or two threads of one) may point it at once; the last rename wins.
+  static std::atomic<unsigned> counter{0};
+  fs::path tmp = reports_root / (".latest." + std::to_string(::getpid()) + "." + std::to_string(counter++));
   fs::remove(tmp, ec);
   fs::create_directory_symlink(run.run_id, tmp, ec);
   if (ec) throw InfraError("cannot create symlink " + tmp.string() + ": " + ec.message());

@@ -63,10 +63,10 @@ TestbedOptions SuiteContext::testbed_options(const Image& image, const std::stri
   return o;
 }
 
-Testbed SuiteContext::start(const Image& image, const std::string& role, std::vector<int> ports) const {
+PodmanTestbed SuiteContext::start(const Image& image, const std::string& role, std::vector<int> ports) const {
   auto o = testbed_options(image, role);
   o.ports = std::move(ports);
-  return Testbed(*podman, o);
+  return PodmanTestbed(*podman, o);
 }
 
 ExecResult SuiteContext::run_once(const Image& image, const std::string& role, const std::vector<std::string>& argv,

@@ -66,7 +66,7 @@ struct SuiteContext {
   // whose package name is asked for replace the archive's.
   ImageRequest image_for(const std::vector<std::string>& package_names) const;
   // Starts a testbed for an image (removed when the handle dies).
-  Testbed start(const Image& image, const std::string& role, std::vector<int> ports = {}) const;
+  PodmanTestbed start(const Image& image, const std::string& role, std::vector<int> ports = {}) const;
   // Runs one command in a new, isolated container from an image (removed when it ends).
   ExecResult run_once(const Image& image, const std::string& role, const std::vector<std::string>& argv,
                       const std::string& stdin_data, std::chrono::milliseconds timeout) const;

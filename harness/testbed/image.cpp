@@ -14,6 +14,7 @@
 #include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/testbed/file_lock.hpp"
+#include "harness/testbed/testbed.hpp"
 
 namespace harness {
 namespace {
@@ -21,6 +22,10 @@ using namespace std::chrono_literals;
 
 constexpr const char* kLabelPackages = "io.harness.packages";
 constexpr const char* kLabelInstalled = "io.harness.installed";
+constexpr const char* kLabelBuild = "io.harness.build";
+// Everything one build makes is named after it: "build-<owner pid>-<start time>-<random>".
+constexpr const char* kBuildPrefix = "build-";
+constexpr const char* kBuildRepository = "localhost/harness/";
 
 std::map<std::string, std::string> parse_name_versions(const std::string& text) {
   std::map<std::string, std::string> m;
@@ -136,6 +141,79 @@ bool install_failed_for_package(const std::string& log) {
     if (log.find(pkg) != std::string::npos) return true;
   return false;
 }
+
+// "build-<pid>-<start>-<random>" -> "<pid>-<start>"; empty when the name is not a build's.
+std::string build_owner(const std::string& name) {
+  if (name.rfind(kBuildPrefix, 0) != 0) return "";
+  auto rest = name.substr(std::string(kBuildPrefix).size());
+  auto first = rest.find('-');
+  auto second = first == std::string::npos ? std::string::npos : rest.find('-', first + 1);
+  if (second == std::string::npos) return "";
+  auto owner = rest.substr(0, second);
+  if (owner.find_first_not_of("0123456789-") != std::string::npos) return "";
+  return owner;
+}
+
+// What one `podman build` makes, all named after the build so that `harness gc` recognises it
+// when the harness was killed: podman 4 cannot label buildah's working containers, but names them
+// after the FROM image ("<image name>-working-container[-N]"), so the build starts FROM an alias
+// of the base named after it; the image it commits is tagged <alias repository>:unverified and
+// carries the build label. The destructor removes all of it, whatever way the build ended
+// (podman build itself leaves its working containers behind when it is interrupted).
+class BuildNames {
+ public:
+  BuildNames(const Podman& podman, const std::string& base) : podman_(podman) {
+    id_ = kBuildPrefix + owner_token() + "-" + random_name_suffix(6);
+    from_ = kBuildRepository + id_ + ":from";
+    unverified_ = kBuildRepository + id_ + ":unverified";
+    podman_.check({"tag", base, from_}, 60s, "name the base image " + base + " for a build");
+  }
+  ~BuildNames() {
+    // Containers first: an image a container uses cannot be removed.
+    remove_working_containers(podman_, "^" + id_ + "-working-container");
+    for (const auto& tag : {unverified_, from_}) remove_tag(podman_, tag);
+  }
+  BuildNames(const BuildNames&) = delete;
+  BuildNames& operator=(const BuildNames&) = delete;
+  const std::string& id() const { return id_; }
+  const std::string& from() const { return from_; }
+  const std::string& unverified() const { return unverified_; }
+
+  // Removes a tag, and the image with it unless another tag or a child image (the verified final
+  // tag is made FROM the unverified one) keeps it.
+  static bool remove_tag(const Podman& podman, const std::string& tag) {
+    auto gone = [](const ProcessResult& r) {
+      return r.exit_code == 0 || r.err.find("image not known") != std::string::npos ||
+             r.err.find("no such image") != std::string::npos;
+    };
+    auto r = podman.run({"rmi", tag}, 60s, "", /*ignore_interrupt=*/true);
+    if (gone(r)) return r.exit_code == 0;
+    auto u = podman.run({"untag", tag, tag}, 60s, "", /*ignore_interrupt=*/true);
+    if (gone(u)) return u.exit_code == 0;
+    log::warn("could not remove " + tag + " (run 'harness gc'): " + r.err);
+    return false;
+  }
+
+  // Removes the working containers whose names match `pattern` (podman's name filter); returns them.
+  static std::vector<std::string> remove_working_containers(const Podman& podman, const std::string& pattern) {
+    std::vector<std::string> removed;
+    auto r = podman.run({"ps", "-a", "--external", "--filter", "name=" + pattern, "--format", "{{.Names}}"}, 60s, "",
+                        /*ignore_interrupt=*/true);
+    std::istringstream lines(r.out);
+    std::string name;
+    while (std::getline(lines, name)) {
+      if (name.empty()) continue;
+      auto rm = podman.run({"rm", "-f", name}, 60s, "", /*ignore_interrupt=*/true);
+      if (rm.exit_code == 0) removed.push_back(name);
+      else log::warn("could not remove the build container " + name + " (run 'harness gc'): " + rm.err);
+    }
+    return removed;
+  }
+
+ private:
+  const Podman& podman_;
+  std::string id_, from_, unverified_;
+};
 }  // namespace
 
 ImageStore::ImageStore(const Podman& podman, ImageStoreOptions options) : podman_(podman), opt_(std::move(options)) {}
@@ -250,10 +328,13 @@ Image ImageStore::ensure(const ImageRequest& req) {
   std::filesystem::create_directories(ctx.path() / "local");
   std::filesystem::copy_file(recipe_path, ctx.path() / "Containerfile");
   write_local_repo(req.family, ctx.path() / "local", local, packages);
-  std::string tmp_tag = tag + "-unverified";
+  BuildNames names(podman_, base);
+  const std::string& tmp_tag = names.unverified();
   log::info("building image " + tag + " (" + join(packages, " ") + ")");
-  std::vector<std::string> args{"build", "--pull=never", "--network", "host", "-t", tmp_tag,
-                                "--build-arg", "BASE=" + base,
+  // --layers=false: one working container and no intermediate images to leave behind.
+  std::vector<std::string> args{"build", "--pull=never", "--layers=false", "--network", "host", "-t", tmp_tag,
+                                "--label", std::string(kLabelBuild) + "=" + names.id(),
+                                "--build-arg", "BASE=" + names.from(),
                                 "--build-arg", "SOURCES=" + join(req.sources, "\n"),
                                 "--build-arg", "PACKAGES=" + join(packages_to_name(req.family, packages, local), " "),
                                 "--build-arg", "APT_OPTIONS=" + apt_options};
@@ -307,7 +388,6 @@ Image ImageStore::ensure(const ImageRequest& req) {
   for (const auto& l : local)
     if (img.installed.count(l.name)) check_one(l.name, l.version);
   if (!mismatches.empty()) {
-    podman_.run({"rmi", "-f", tmp_tag}, 60s, "", true);
     throw InfraError("image " + tag + " does not hold the requested packages: " + join(mismatches, "; "));
   }
 
@@ -317,9 +397,9 @@ Image ImageStore::ensure(const ImageRequest& req) {
   auto lr = podman_.run({"build", "--pull=never", "-t", tag,
                          "--label", std::string(kLabelPackages) + "=" + render_name_versions(img.requested),
                          "--label", std::string(kLabelInstalled) + "=" + render_name_versions(img.installed),
+                         "--label", std::string(kLabelBuild) + "=",
                          label_ctx.path().string()},
                         120s);
-  podman_.run({"rmi", tmp_tag}, 60s, "", true);
   if (!lr.ok()) throw InfraError("cannot label image " + tag + ": " + lr.err);
   img.id = inspect(tag).id;
   img.built = true;
@@ -335,6 +415,48 @@ std::vector<std::string> layer_images(const Podman& podman) {
     if (img.contains("Names") && img["Names"].is_array())
       for (const auto& n : img["Names"]) names.insert(n.get<std::string>());
   return {names.begin(), names.end()};
+}
+
+BuildGcReport remove_dead_builds(const Podman& podman) {
+  BuildGcReport rep;
+  // Working containers of builds whose owner is gone (podman names them after the FROM alias).
+  auto ps = podman.check({"ps", "-a", "--external", "--filter", std::string("name=^") + kBuildPrefix, "--format",
+                          "{{.Names}}"},
+                         60s, "list the build containers");
+  std::istringstream lines(ps.out);
+  std::string name;
+  while (std::getline(lines, name)) {
+    auto owner = build_owner(name);
+    if (owner.empty()) continue;
+    if (owner_alive(owner)) {
+      rep.kept.push_back(name);
+      continue;
+    }
+    auto gone = BuildNames::remove_working_containers(podman, "^" + name + "$");
+    rep.removed.insert(rep.removed.end(), gone.begin(), gone.end());
+  }
+  // Their FROM aliases and unverified tags, then untagged images a killed build committed.
+  auto images = podman.check({"images", "--format", "json"}, 60s, "list images");
+  std::vector<std::string> doomed;
+  for (const auto& img : nlohmann::json::parse(images.out.empty() ? "[]" : images.out)) {
+    std::vector<std::string> tags;
+    if (img.contains("Names") && img["Names"].is_array())
+      for (const auto& n : img["Names"]) tags.push_back(n.get<std::string>());
+    for (const auto& tag : tags) {
+      if (tag.rfind(kBuildRepository, 0) != 0) continue;
+      auto owner = build_owner(tag.substr(std::string(kBuildRepository).size()));
+      if (!owner.empty() && !owner_alive(owner)) doomed.push_back(tag);
+    }
+    auto labels = img.value("Labels", nlohmann::json::object());
+    std::string build = labels.is_object() ? labels.value(kLabelBuild, "") : "";
+    auto owner = build_owner(build);
+    if (tags.empty() && !owner.empty() && !owner_alive(owner)) doomed.push_back(img.value("Id", ""));
+  }
+  std::sort(doomed.begin(), doomed.end());
+  doomed.erase(std::unique(doomed.begin(), doomed.end()), doomed.end());
+  for (const auto& ref : doomed)
+    if (!ref.empty() && BuildNames::remove_tag(podman, ref)) rep.removed.push_back(ref);
+  return rep;
 }
 
 ImagePruneReport remove_unused_images(const Podman& podman, const std::vector<std::string>& names) {

@@ -73,4 +73,13 @@ struct ImagePruneReport {
 };
 ImagePruneReport remove_unused_images(const Podman& podman, const std::vector<std::string>& names);
 
+// What a killed image build left (`harness gc`): its buildah working containers, its FROM alias and
+// unverified tag, images it committed. Each is named after its build's owner process
+// ("build-<pid>-<start>-..."); those of live owners are kept.
+struct BuildGcReport {
+  std::vector<std::string> removed;
+  std::vector<std::string> kept;  // working containers of builds going on now
+};
+BuildGcReport remove_dead_builds(const Podman& podman);
+
 }  // namespace harness

@@ -10,25 +10,21 @@
 
 #include "harness/common/error.hpp"
 #include "harness/common/log.hpp"
+#include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
 
 namespace harness {
 namespace {
 using namespace std::chrono_literals;
 
-std::string random_suffix() {
-  static const char* alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::random_device rd;
-  std::string s;
-  for (int i = 0; i < 8; ++i) s += alphabet[rd() % 36];
-  return s;
-}
-
 std::string sanitize(const std::string& s) {
   std::string out;
   for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '-';
   return out.substr(0, 40);
 }
+
+// Whole seconds, rounded up, at least 1: what `timeout` in the container gets.
+long long whole_seconds(std::chrono::milliseconds timeout) { return std::max<long long>(1, (timeout.count() + 999) / 1000); }
 
 // Field 22 of /proc/PID/stat: tells a reused pid from the process that made the container.
 std::string process_start_time(pid_t pid) {
@@ -44,14 +40,44 @@ std::string process_start_time(pid_t pid) {
   return f;
 }
 
-void throw_if_podman_failed(const ProcessResult& r, const std::string& name, const std::string& what) {
-  // 125: podman's own error; 126/127 with podman's message: the command could not be started.
-  bool podman_error = r.exit_code == 125 ||
-                      ((r.exit_code == 126 || r.exit_code == 127) && r.err.rfind("Error: ", 0) == 0) ||
-                      r.err.find("no such container") != std::string::npos;
-  if (podman_error)
-    throw InfraError("testbed " + name + ": podman failed to " + what + " (exit " + std::to_string(r.exit_code) +
-                     "): " + r.err.substr(0, 2000));
+// The command's own exit status reaches us on a side line of stderr that only the in-container
+// wrapper writes ("<nonce> <status>[ timeout]", the nonce fresh per call): a status from the command
+// itself, whatever its value (124, 125, 126, 127 included), is a result; no status line means the
+// command never ran or the container died under it (podman's exit 125, a killed container), which
+// is the machinery's failure. "timeout" is added when `timeout` ended the command (124, or 137
+// after -k) once the time was up, so a command's own 124 is not taken for a timeout.
+struct CommandStatus {
+  std::string nonce = random_name_suffix(16);
+};
+
+// `timeout` inside the container (killing the podman client alone would leave the command
+// running), under a shell that reports the status.
+std::vector<std::string> wrap_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                                      const CommandStatus& status) {
+  std::vector<std::string> a{"sh", "-c",
+                             "n=$1; s=$2; shift 2; t0=$(date +%s); timeout -k 2 \"$s\" \"$@\"; rc=$?; w=; "
+                             "case $rc in 124|137) [ $(($(date +%s) - t0)) -ge \"$s\" ] && w=' timeout';; esac; "
+                             "printf '%s %s%s\\n' \"$n\" \"$rc\" \"$w\" >&2; exit $rc",
+                             "sh", status.nonce, std::to_string(whole_seconds(timeout))};
+  a.insert(a.end(), argv.begin(), argv.end());
+  return a;
+}
+
+// The command's result from the side line (removed from r.err); InfraError when there is none.
+ExecResult command_result(ProcessResult& r, const CommandStatus& status, const std::string& name, const std::string& what) {
+  auto at = r.err.rfind(status.nonce + " ");
+  if (at != std::string::npos) {
+    auto end = r.err.find('\n', at);
+    auto text = r.err.substr(at + status.nonce.size() + 1, end == std::string::npos ? std::string::npos : end - at - status.nonce.size() - 1);
+    bool timed_out = text.ends_with(" timeout");
+    if (timed_out) text.resize(text.size() - 8);
+    if (!text.empty() && text.size() <= 3 && text.find_first_not_of("0123456789") == std::string::npos) {
+      r.err.erase(at, end == std::string::npos ? std::string::npos : end - at + 1);
+      return {std::stoi(text), timed_out, std::move(r.out), std::move(r.err), r.duration};
+    }
+  }
+  throw InfraError("testbed " + name + ": podman failed to " + what + " (exit " + std::to_string(r.exit_code) +
+                   ", the command did not report an exit status): " + escape_for_message(r.err, 2000));
 }
 // `podman run` arguments up to the image: name, labels, runtime settings, ports, isolation.
 std::vector<std::string> run_args(const Podman& podman, const TestbedOptions& o, const std::string& name) {
@@ -72,19 +98,29 @@ std::vector<std::string> run_args(const Podman& podman, const TestbedOptions& o,
 }
 
 std::string testbed_name(const TestbedOptions& o) {
-  return "harness-" + sanitize(o.role.empty() ? "testbed" : o.role) + "-" + random_suffix();
+  return "harness-" + sanitize(o.role.empty() ? "testbed" : o.role) + "-" + random_name_suffix();
 }
 
-// Whole seconds, rounded up, at least 1: what `timeout` in the container gets.
-long long whole_seconds(std::chrono::milliseconds timeout) { return std::max<long long>(1, (timeout.count() + 999) / 1000); }
-
-// `timeout` inside the container: killing the podman client alone would leave the command running.
-std::vector<std::string> with_timeout(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
-  std::vector<std::string> a{"timeout", "-k", "2", std::to_string(whole_seconds(timeout))};
-  a.insert(a.end(), argv.begin(), argv.end());
-  return a;
-}
 }  // namespace
+
+std::string random_name_suffix(std::size_t length) {
+  static const char* alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::random_device rd;
+  std::string s;
+  for (std::size_t i = 0; i < length; ++i) s += alphabet[rd() % 36];
+  return s;
+}
+
+std::string owner_token() { return std::to_string(getpid()) + "-" + process_start_time(getpid()); }
+
+bool owner_alive(const std::string& token) {
+  auto sep = token.find_first_of(":-");
+  if (sep == std::string::npos || sep == 0) return false;
+  auto pid_text = token.substr(0, sep);
+  if (pid_text.find_first_not_of("0123456789") != std::string::npos || pid_text.size() > 9) return false;
+  pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+  return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM) && process_start_time(pid) == token.substr(sep + 1);
+}
 
 std::string boot_id() {
   std::ifstream in("/proc/sys/kernel/random/boot_id");
@@ -93,7 +129,7 @@ std::string boot_id() {
   return id;
 }
 
-Testbed::Testbed(const Podman& podman, const TestbedOptions& o) : podman_(&podman), image_(o.image) {
+PodmanTestbed::PodmanTestbed(const Podman& podman, const TestbedOptions& o) : podman_(&podman), image_(o.image) {
   name_ = testbed_name(o);
   std::vector<std::string> args{"run", "-d"};
   auto common = run_args(podman, o, name_);
@@ -127,13 +163,13 @@ Testbed::Testbed(const Podman& podman, const TestbedOptions& o) : podman_(&podma
   log::verbose("testbed " + name_ + " started from " + o.image);
 }
 
-Testbed Testbed::attach(const Podman& podman, const std::string& name) {
+PodmanTestbed PodmanTestbed::attach(const Podman& podman, const std::string& name) {
   auto r = podman.run({"inspect", "--type", "container", "--format", "json", name}, 30s);
   if (r.exit_code != 0) throw UsageError("no testbed named '" + name + "' (list them with: podman ps --filter label=io.harness.managed=1)");
   auto j = nlohmann::json::parse(r.out);
   if (j.empty() || j[0]["Config"]["Labels"].value(kLabelManaged, "") != "1")
     throw UsageError("container '" + name + "' was not started by the harness; refusing to touch it");
-  Testbed t(podman);
+  PodmanTestbed t(podman);
   t.name_ = name;
   t.image_ = j[0].value("ImageName", "");
   t.keep_ = true;
@@ -147,17 +183,17 @@ Testbed Testbed::attach(const Podman& podman, const std::string& name) {
   return t;
 }
 
-Testbed::Testbed(Testbed&& o) noexcept
+PodmanTestbed::PodmanTestbed(PodmanTestbed&& o) noexcept
     : podman_(o.podman_), name_(std::move(o.name_)), image_(std::move(o.image_)), ports_(std::move(o.ports_)),
       keep_(o.keep_), removed_(o.removed_) {
   o.removed_ = true;
 }
 
-Testbed::~Testbed() {
+PodmanTestbed::~PodmanTestbed() {
   if (!keep_) remove();
 }
 
-void Testbed::remove() noexcept {
+void PodmanTestbed::remove() noexcept {
   if (removed_ || name_.empty()) return;
   removed_ = true;
   try {
@@ -171,20 +207,19 @@ void Testbed::remove() noexcept {
   }
 }
 
-ExecResult Testbed::exec(const std::vector<std::string>& argv, const std::string& stdin_data,
+ExecResult PodmanTestbed::exec(const std::vector<std::string>& argv, const std::string& stdin_data,
                          std::chrono::milliseconds timeout) const {
   auto secs = whole_seconds(timeout);
   std::vector<std::string> args{"exec"};
   if (!stdin_data.empty()) args.push_back("-i");
   args.push_back(name_);
-  auto cmd = with_timeout(argv, timeout);
+  CommandStatus status;
+  auto cmd = wrap_command(argv, timeout, status);
   args.insert(args.end(), cmd.begin(), cmd.end());
   auto r = podman_->run(args, timeout + 15s, stdin_data);
-  ExecResult e{r.exit_code, r.timed_out || r.exit_code == 124, std::move(r.out), std::move(r.err), r.duration};
   if (r.timed_out) throw InfraError("testbed " + name_ + ": podman exec did not return within " +
                                     std::to_string(secs + 15) + " s (" + shell_quote(argv) + ")");
-  throw_if_podman_failed(r, name_, "exec " + shell_quote(argv));
-  return e;
+  return command_result(r, status, name_, "exec " + shell_quote(argv));
 }
 
 ExecResult Testbed::sh(const std::string& script, const std::string& stdin_data,
@@ -192,22 +227,22 @@ ExecResult Testbed::sh(const std::string& script, const std::string& stdin_data,
   return exec({"sh", "-c", script}, stdin_data, timeout);
 }
 
-void Testbed::copy_in(const std::filesystem::path& host_path, const std::string& container_path) const {
+void PodmanTestbed::copy_in(const std::filesystem::path& host_path, const std::string& container_path) const {
   podman_->check({"cp", host_path.string(), name_ + ":" + container_path}, 120s,
                  "copy " + host_path.string() + " into " + name_);
 }
 
-void Testbed::copy_out(const std::string& container_path, const std::filesystem::path& host_path) const {
+void PodmanTestbed::copy_out(const std::string& container_path, const std::filesystem::path& host_path) const {
   podman_->check({"cp", name_ + ":" + container_path, host_path.string()}, 120s,
                  "copy " + container_path + " out of " + name_);
 }
 
 void Testbed::write_file(const std::string& container_path, const std::string& data, const std::string& mode) const {
   auto r = exec({"sh", "-c", "umask 077; cat > \"$1\" && chmod " + mode + " \"$1\"", "sh", container_path}, data.empty() ? std::string() : data);
-  if (r.exit_code != 0) throw InfraError("testbed " + name_ + ": cannot write " + container_path + ": " + r.err);
+  if (r.exit_code != 0) throw InfraError("testbed " + name() + ": cannot write " + container_path + ": " + r.err);
 }
 
-int Testbed::published_port(int container_port) const {
+int PodmanTestbed::published_port(int container_port) const {
   auto it = ports_.find(container_port);
   if (it == ports_.end()) throw InfraError("testbed " + name_ + ": port " + std::to_string(container_port) + " is not published");
   return it->second;
@@ -222,7 +257,8 @@ ExecResult run_once(const Podman& podman, const TestbedOptions& o, const std::ve
   auto common = run_args(podman, o, name);
   args.insert(args.end(), common.begin(), common.end());
   args.push_back(o.image);
-  auto cmd = with_timeout(argv, timeout);
+  CommandStatus status;
+  auto cmd = wrap_command(argv, timeout, status);
   args.insert(args.end(), cmd.begin(), cmd.end());
   // podman's --rm removes the container when the command ends; when this process gives up first
   // (timeout, interrupt) the client is killed, so remove it here.
@@ -243,9 +279,9 @@ ExecResult run_once(const Podman& podman, const TestbedOptions& o, const std::ve
     throw InfraError("testbed " + name + ": podman run did not return within " + std::to_string(secs + 30) + " s (" +
                      shell_quote(argv) + ")");
   }
-  throw_if_podman_failed(r, name, "run " + shell_quote(argv) + " in a new container from " + o.image);
+  auto result = command_result(r, status, name, "run " + shell_quote(argv) + " in a new container from " + o.image);
   log::verbose("testbed " + name + " ran once from " + o.image + " and is removed");
-  return {r.exit_code, r.exit_code == 124, std::move(r.out), std::move(r.err), r.duration};
+  return result;
 }
 
 GcReport collect_garbage(const Podman& podman, bool all) {
@@ -259,13 +295,8 @@ GcReport collect_garbage(const Podman& podman, bool all) {
     auto labels = c.value("Labels", nlohmann::json::object());
     bool dead = all;
     if (!dead) {
-      std::string owner = labels.value(kLabelPid, "");
-      auto colon = owner.find(':');
-      pid_t pid = colon == std::string::npos ? 0 : static_cast<pid_t>(std::atoi(owner.substr(0, colon).c_str()));
-      std::string start = colon == std::string::npos ? "" : owner.substr(colon + 1);
       bool kept_on_purpose = labels.value(kLabelKeep, "") == "1";
-      bool alive = pid > 0 && labels.value(kLabelBoot, "") == boot && (::kill(pid, 0) == 0 || errno == EPERM) &&
-                   process_start_time(pid) == start;
+      bool alive = labels.value(kLabelBoot, "") == boot && owner_alive(labels.value(kLabelPid, ""));
       dead = !alive && !kept_on_purpose;
     }
     if (!dead) {

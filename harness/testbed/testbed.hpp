@@ -1,6 +1,5 @@
-// A running container: exec, copy, ports. Modelled on autopkgtest's virt-server
-// (open / exec / copy / close). The container is removed by the destructor; containers carry
-// labels so that `harness gc` finds those of killed runs.
+// Testbeds: the interface suite drivers use (exec, copy) and the podman container behind it, with
+// ports and labels so that `harness gc` finds the containers of killed runs.
 #pragma once
 #include <chrono>
 #include <filesystem>
@@ -38,33 +37,53 @@ inline constexpr const char* kLabelBoot = "io.harness.boot-id";
 inline constexpr const char* kLabelRun = "io.harness.run";
 inline constexpr const char* kLabelKeep = "io.harness.keep";
 
+// A testbed as the suite drivers see it (ninja's CommandRunner idea): run a command in it, copy
+// files in and out. PodmanTestbed is the real one; unit tests hand drivers their own to reach the
+// failure paths (a command's own exit 125, a testbed that vanished) without podman.
 class Testbed {
  public:
-  // Starts a detached container. Throws InfraError (podman failed) or Interrupted.
-  Testbed(const Podman& podman, const TestbedOptions& options);
-  // Attaches to a container started earlier with keep=true (`testbed exec/down`).
-  static Testbed attach(const Podman& podman, const std::string& name);
-  Testbed(Testbed&& other) noexcept;
-  Testbed& operator=(Testbed&&) = delete;
-  Testbed(const Testbed&) = delete;
-  Testbed& operator=(const Testbed&) = delete;
-  ~Testbed();
+  virtual ~Testbed() = default;
+  // Runs argv in the testbed. The command's own exit status, whatever its value (124..127
+  // included), is returned, never thrown; a failure of the machinery (podman, the testbed gone)
+  // throws InfraError.
+  virtual ExecResult exec(const std::vector<std::string>& argv, const std::string& stdin_data = "",
+                          std::chrono::milliseconds timeout = std::chrono::seconds(60)) const = 0;
+  virtual void copy_in(const std::filesystem::path& host_path, const std::string& container_path) const = 0;
+  virtual void copy_out(const std::string& container_path, const std::filesystem::path& host_path) const = 0;
+  virtual const std::string& name() const = 0;
 
-  // Runs argv in the container. A non-zero exit of the command is returned, never thrown;
-  // a failure of podman itself (exit 125, container gone) throws InfraError.
-  ExecResult exec(const std::vector<std::string>& argv, const std::string& stdin_data = "",
-                  std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
-  // Runs a shell script (sh -c) — one podman exec for many steps.
+  // Runs a shell script (sh -c) — one exec for many steps.
   ExecResult sh(const std::string& script, const std::string& stdin_data = "",
                 std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
-  void copy_in(const std::filesystem::path& host_path, const std::string& container_path) const;
-  void copy_out(const std::string& container_path, const std::filesystem::path& host_path) const;
-  // Writes `data` to a file in the container (through exec stdin; no temp file on the host).
+  // Writes `data` to a file in the testbed (through exec stdin; no temp file on the host).
   void write_file(const std::string& container_path, const std::string& data, const std::string& mode = "0644") const;
+};
+
+// A running podman container. Modelled on autopkgtest's virt-server (open / exec / copy / close).
+// The container is removed by the destructor; containers carry labels so that `harness gc` finds
+// those of killed runs.
+class PodmanTestbed final : public Testbed {
+ public:
+  // Starts a detached container. Throws InfraError (podman failed) or Interrupted.
+  PodmanTestbed(const Podman& podman, const TestbedOptions& options);
+  // Attaches to a container started earlier with keep=true (`testbed exec/down`).
+  static PodmanTestbed attach(const Podman& podman, const std::string& name);
+  PodmanTestbed(PodmanTestbed&& other) noexcept;
+  PodmanTestbed& operator=(PodmanTestbed&&) = delete;
+  PodmanTestbed(const PodmanTestbed&) = delete;
+  PodmanTestbed& operator=(const PodmanTestbed&) = delete;
+  ~PodmanTestbed() override;
+
+  // `podman exec` of argv under the container's own `timeout`; the command reports its exit status
+  // on a side line of stderr, so podman's own 125 is told from the command's.
+  ExecResult exec(const std::vector<std::string>& argv, const std::string& stdin_data = "",
+                  std::chrono::milliseconds timeout = std::chrono::seconds(60)) const override;
+  void copy_in(const std::filesystem::path& host_path, const std::string& container_path) const override;
+  void copy_out(const std::string& container_path, const std::filesystem::path& host_path) const override;
+  const std::string& name() const override { return name_; }
 
   // 127.0.0.1:N for a port given in TestbedOptions::ports.
   int published_port(int container_port) const;
-  const std::string& name() const { return name_; }
   const std::string& image() const { return image_; }
 
   // Removes the container now (idempotent). Used by the destructor.
@@ -73,7 +92,7 @@ class Testbed {
   void release() { keep_ = true; }
 
  private:
-  Testbed(const Podman& podman) : podman_(&podman) {}
+  PodmanTestbed(const Podman& podman) : podman_(&podman) {}
   const Podman* podman_;
   std::string name_;
   std::string image_;
@@ -90,6 +109,14 @@ ExecResult run_once(const Podman& podman, const TestbedOptions& options, const s
 
 // The machine's boot id (labels tell a killed run's container from one of a live process).
 std::string boot_id();
+// `length` random characters from [a-z0-9], for names podman accepts (containers, tags).
+std::string random_name_suffix(std::size_t length = 8);
+// "<pid>-<start time>" of this process: what outlives a call (build names, container labels)
+// carries it, so that `harness gc` can tell a killed owner's leftovers from a live one's.
+std::string owner_token();
+// Whether the process of an owner token ("<pid>-<start>" or "<pid>:<start>") still runs: the
+// same pid with the same start time (a reused pid is another process).
+bool owner_alive(const std::string& token);
 
 struct GcReport {
   std::vector<std::string> removed;

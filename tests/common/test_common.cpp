@@ -1,6 +1,9 @@
 #define BOOST_TEST_MODULE common
 #include <boost/test/unit_test.hpp>
 #include <csignal>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <fstream>
 #include <sys/stat.h>
 #include <thread>
 
@@ -101,6 +104,69 @@ BOOST_AUTO_TEST_CASE(tempdir_is_private_and_removed) {
     BOOST_TEST(read_file(p / "key.pem") == "secret");
   }
   BOOST_TEST(!std::filesystem::exists(p));
+}
+
+BOOST_AUTO_TEST_CASE(part_files_of_a_killed_writer_are_swept_live_ones_kept) {
+  TempDir dir;
+  auto target = dir.path() / "metadata" / "Packages.xz";
+  std::filesystem::create_directories(target.parent_path());
+  // A writer SIGKILLed mid-write: its PartFile destructor never runs.
+  pid_t pid = fork();
+  if (pid == 0) {
+    PartFile part(target);
+    std::ofstream(part.path()) << "half";
+    ::kill(getpid(), SIGKILL);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  BOOST_REQUIRE(WIFSIGNALED(status));
+  std::filesystem::path left;
+  for (const auto& e : std::filesystem::directory_iterator(target.parent_path()))
+    if (e.path().filename().string().rfind("Packages.xz.part." + std::to_string(pid) + ".", 0) == 0) left = e.path();
+  BOOST_REQUIRE(!left.empty());
+  // A live writer's part file, write_file's temp name of the dead pid, and a name that only looks alike.
+  PartFile live(target);
+  std::ofstream(live.path()) << "in progress";
+  auto dead_tmp = dir.path() / ("InRelease.tmp." + std::to_string(pid) + ".3");
+  std::ofstream(dead_tmp) << "x";
+  auto lookalike = dir.path() / "notes.part.txt";
+  std::ofstream(lookalike) << "x";
+
+  auto removed = remove_stale_part_files(dir.path());
+  BOOST_TEST(removed.size() == 2u);
+  BOOST_TEST(!std::filesystem::exists(left));
+  BOOST_TEST(!std::filesystem::exists(dead_tmp));
+  BOOST_TEST(std::filesystem::exists(live.path()));
+  BOOST_TEST(std::filesystem::exists(lookalike));
+}
+
+BOOST_AUTO_TEST_CASE(a_child_does_not_outlive_a_killed_harness) {
+  TempDir dir;
+  auto pid_file = dir.path() / "sleep.pid";
+  pid_t harness = fork();
+  if (harness == 0) {
+    // ignore_interrupt: an earlier test's SIGINT is still recorded in this process.
+    try {
+      run_process({"sh", "-c", "echo $$ > \"$0.tmp\" && mv \"$0.tmp\" \"$0\" && exec sleep 30", pid_file.string()},
+                  {.timeout = std::chrono::seconds(60), .ignore_interrupt = true});
+    } catch (...) {
+    }
+    _exit(0);
+  }
+  for (int i = 0; i < 6000 && !std::filesystem::exists(pid_file); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  BOOST_REQUIRE_MESSAGE(std::filesystem::exists(pid_file), "the child's child did not start within 60 s");
+  pid_t child = static_cast<pid_t>(std::stol(read_file(pid_file)));
+  ::kill(harness, SIGKILL);
+  waitpid(harness, nullptr, 0);
+  bool gone = false;
+  for (int i = 0; i < 1000 && !gone; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // A zombie of an unrelated reaper counts as gone: its state letter is Z.
+    std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
+    std::string line;
+    gone = !std::getline(stat, line) || line.find(") Z ") != std::string::npos;
+  }
+  BOOST_TEST(gone);
 }
 
 BOOST_AUTO_TEST_CASE(candidate_specs_parse) {

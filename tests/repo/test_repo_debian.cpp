@@ -58,7 +58,7 @@ BOOST_AUTO_TEST_CASE(candidates_match_apt_cache_policy_in_containers) {
     }
     BOOST_REQUIRE(ours.count("exim4-base") && ours.count("exim4-daemon-light") && ours.count("openssl"));
 
-    Testbed tb(podman, {.image = images.ensure_base(Family::debian, suite), .run_id = "test-repo-" + std::to_string(getpid()),
+    PodmanTestbed tb(podman, {.image = images.ensure_base(Family::debian, suite), .run_id = "test-repo-" + std::to_string(getpid()),
                         .role = "policy-" + suite,
                         .network = true});  // apt-get update reaches the archive
     std::string sources;

@@ -42,7 +42,7 @@ BOOST_AUTO_TEST_CASE(dnf_installs_the_resolved_nevra) {
   Image image = images.ensure({.family = Family::debian, .release = "trixie",
                                .sources = debian_apt_sources(parse_candidate_spec("debian:trixie:stable"), cli::host_mirrors()),
                                .packages = {"dnf", "rpm"}});
-  Testbed tb(podman, {.image = image.tag, .run_id = "test-repo-dnf-" + std::to_string(getpid()), .role = "dnf"});
+  PodmanTestbed tb(podman, {.image = image.tag, .run_id = "test-repo-dnf-" + std::to_string(getpid()), .role = "dnf"});
   tb.copy_in(tree, "/repo");
   for (const auto& [spec, nevr] : install) {
     std::string root = "/tmp/root-" + std::string(spec.ends_with("testing") ? "testing" : "stable");

@@ -49,27 +49,8 @@ class FakeBugzilla {
       if (::poll(&p, 1, 10000) <= 0) return;
       int c = ::accept(fd_, nullptr, nullptr);
       if (c < 0) return;
-      std::string data;
-      char buf[65536];
-      std::size_t need = std::string::npos;
-      while (true) {
-        pollfd q{c, POLLIN, 0};
-        if (::poll(&q, 1, 10000) <= 0) break;
-        auto n = ::read(c, buf, sizeof buf);
-        if (n <= 0) break;
-        data.append(buf, n);
-        auto end = data.find("\r\n\r\n");
-        if (end != std::string::npos && need == std::string::npos) {
-          parse_head(data.substr(0, end));
-          need = end + 4 + std::stoul(last.headers.count("content-length") ? last.headers["content-length"] : "0");
-        }
-        if (need != std::string::npos && data.size() >= need) break;
-      }
-      if (need != std::string::npos) last.body = data.substr(data.find("\r\n\r\n") + 4);
-      std::string resp = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: application/json\r\nContent-Length: " +
-                         std::to_string(reply.size()) + "\r\nConnection: close\r\n\r\n" + reply;
-      (void)!::write(c, resp.data(), resp.size());
-      ::close(c);
+      read_request(c);
+      answer(c, status, reply);
     });
   }
 
@@ -85,23 +66,7 @@ class FakeBugzilla {
         if (::poll(&p, 1, 50) <= 0) continue;
         int c = ::accept(fd_, nullptr, nullptr);
         if (c < 0) continue;
-        std::string data;
-        char buf[65536];
-        std::size_t need = std::string::npos;
-        while (true) {
-          pollfd q{c, POLLIN, 0};
-          if (::poll(&q, 1, 10000) <= 0) break;
-          auto n = ::read(c, buf, sizeof buf);
-          if (n <= 0) break;
-          data.append(buf, n);
-          auto end = data.find("\r\n\r\n");
-          if (end != std::string::npos && need == std::string::npos) {
-            parse_head(data.substr(0, end));
-            need = end + 4 + std::stoul(last.headers.count("content-length") ? last.headers["content-length"] : "0");
-          }
-          if (need != std::string::npos && data.size() >= need) break;
-        }
-        if (need != std::string::npos) last.body = data.substr(data.find("\r\n\r\n") + 4);
+        read_request(c);
         requests.push_back(last);
         int status = 200;
         nlohmann::json reply;
@@ -130,11 +95,7 @@ class FakeBugzilla {
           }
           reply = {{"bugs", {{bug, list}}}, {"attachments", nlohmann::json::object()}};
         }
-        std::string body = reply.dump();
-        std::string resp = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: application/json\r\nContent-Length: " +
-                           std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-        (void)!::write(c, resp.data(), resp.size());
-        ::close(c);
+        answer(c, status, reply.dump());
       }
     });
   }
@@ -148,6 +109,33 @@ class FakeBugzilla {
  private:
   std::atomic<bool> stop_{false};
   long next_id_ = 9001;
+  // Reads one request (head, then Content-Length bytes of body) into `last`.
+  void read_request(int c) {
+    std::string data;
+    char buf[65536];
+    std::size_t need = std::string::npos;
+    while (true) {
+      pollfd q{c, POLLIN, 0};
+      if (::poll(&q, 1, 10000) <= 0) break;
+      auto n = ::read(c, buf, sizeof buf);
+      if (n <= 0) break;
+      data.append(buf, n);
+      auto end = data.find("\r\n\r\n");
+      if (end != std::string::npos && need == std::string::npos) {
+        parse_head(data.substr(0, end));
+        need = end + 4 + std::stoul(last.headers.count("content-length") ? last.headers["content-length"] : "0");
+      }
+      if (need != std::string::npos && data.size() >= need) break;
+    }
+    if (need != std::string::npos) last.body = data.substr(data.find("\r\n\r\n") + 4);
+  }
+  // Writes a JSON reply and closes the connection.
+  static void answer(int c, int status, const std::string& body) {
+    std::string resp = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: application/json\r\nContent-Length: " +
+                       std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    (void)!::write(c, resp.data(), resp.size());
+    ::close(c);
+  }
   void parse_head(const std::string& head) {
     last = {};
     last.raw_head = head;

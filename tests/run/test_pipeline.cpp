@@ -76,6 +76,7 @@ class FakeSuite : public Suite {
     std::this_thread::sleep_for(std::chrono::milliseconds(options_.count("quick") ? 10 : 300));
     --trace_.running;
     if (options_.count("explode") && ctx.stream != "baseline") throw InfraError("podman vanished");
+    if (options_.count("bug") && ctx.stream != "baseline") throw std::logic_error("vector::_M_range_check: a bug");
     if (options_.count("package_error") && ctx.stream != "baseline")
       throw PackageError("the packages do not install (debian trixie: exim4-base)",
                          "E: Unable to correct problems, you have held broken packages.");
@@ -246,6 +247,79 @@ BOOST_FIXTURE_TEST_CASE(infrastructure_failure_is_error_never_a_verdict, Fixture
     BOOST_CHECK(v.reason.find("podman vanished") != std::string::npos);
   }
   BOOST_CHECK_EQUAL(out.record.verdicts.size(), 4u);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_unexpected_exception_ends_only_its_stream, Fixture) {
+  auto rq = request({"debian:trixie:stable", "debian:sid:stable"});
+  rq.suite_options["fake"]["bug"] = "1";
+  auto out = run_plan(rq, services());
+  const auto& run = out.record;
+  // The baseline's results stand; each candidate's cases are ERROR naming the internal error.
+  BOOST_REQUIRE_EQUAL(run.suites.size(), 1u);
+  BOOST_REQUIRE_EQUAL(run.suites[0].results.size(), 3u);
+  for (const auto& c : run.suites[0].results[0]) BOOST_CHECK(c.outcome != Outcome::error);
+  for (std::size_t st = 1; st < 3; ++st)
+    for (const auto& c : run.suites[0].results[st]) {
+      BOOST_CHECK(c.outcome == Outcome::error);
+      BOOST_CHECK(c.message.find("internal error: vector::_M_range_check: a bug") != std::string::npos);
+    }
+  BOOST_CHECK(out.status == RunStatus::error);
+  // Every report is written, the JUnit file listing the candidates' cases as <error>.
+  for (const char* f : {"junit.xml", "summary.txt", "index.html", "manifest.json", "results.json"})
+    BOOST_CHECK_MESSAGE(fs::exists(out.report_dir / f), f);
+  auto junit = read_file(out.report_dir / "junit.xml");
+  BOOST_CHECK(junit.find("<error") != std::string::npos);
+  BOOST_CHECK(junit.find("tests=\"0\"") == std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_reports_folder_that_is_a_file_stops_before_any_testbed, Fixture) {
+  write_file(dir.path() / "not-a-folder", "x\n");
+  auto rq = request({"debian:trixie:stable"});
+  rq.reports_dir = dir.path() / "not-a-folder";
+  try {
+    run_plan(rq, services());
+    BOOST_FAIL("a file was accepted as the reports folder");
+  } catch (const UsageError& e) {
+    BOOST_CHECK_MESSAGE(std::string(e.what()).find("not-a-folder") != std::string::npos, e.what());
+  }
+  BOOST_CHECK(!testbeds_called);
+  BOOST_CHECK(trace.starts.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(two_runs_at_once_into_one_reports_folder_both_finish, Fixture) {
+  // The same run id (two runs started in the same second that drew the same suffix) into one folder.
+  auto rq = request({"debian:trixie:stable"});
+  rq.run_id = "20261205-064500-abcd";
+  rq.reruns = 0;
+  RunOutput a, b;
+  std::exception_ptr fa, fb;
+  {
+    std::jthread ta([&] {
+      try {
+        a = run_plan(rq, services());
+      } catch (...) {
+        fa = std::current_exception();
+      }
+    });
+    std::jthread tb([&] {
+      try {
+        b = run_plan(rq, services());
+      } catch (...) {
+        fb = std::current_exception();
+      }
+    });
+  }
+  BOOST_REQUIRE(!fa);
+  BOOST_REQUIRE(!fb);
+  BOOST_CHECK(a.report_dir != b.report_dir);
+  std::set<std::string> ids{a.record.run_id, b.record.run_id};
+  BOOST_CHECK((ids == std::set<std::string>{"20261205-064500-abcd", "20261205-064500-abcd-2"}));
+  for (const auto* o : {&a, &b}) {
+    BOOST_CHECK_EQUAL(o->report_dir.filename().string(), o->record.run_id);
+    BOOST_CHECK(fs::exists(o->report_dir / "junit.xml"));
+    // Each folder's manifest names its own run.
+    BOOST_CHECK(read_file(o->report_dir / "manifest.json").find("\"" + o->record.run_id + "\"") != std::string::npos);
+  }
 }
 
 BOOST_FIXTURE_TEST_CASE(three_streams_on_two_workers, Fixture) {

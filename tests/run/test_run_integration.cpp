@@ -57,7 +57,7 @@ struct Fixture {
   fs::path download(const std::string& spec_text, const std::string& package, const fs::path& to) {
     auto spec = parse_candidate_spec(spec_text);
     auto base = images.ensure_base(Family::debian, spec.release);
-    Testbed t(podman, {.image = base, .run_id = "test-run-integration", .role = "download", .network = true});
+    PodmanTestbed t(podman, {.image = base, .run_id = "test-run-integration", .role = "download", .network = true});
     std::string sources;
     for (const auto& l : debian_apt_sources(spec, cli::host_mirrors())) sources += l + "\n";
     t.write_file("/etc/apt/sources.list", sources);

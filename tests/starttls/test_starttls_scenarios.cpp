@@ -2,6 +2,7 @@
 // anything starts; expectation matching; the s_client command line and output reading.
 #define BOOST_TEST_MODULE starttls_scenarios
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
 
 #include "harness/common/error.hpp"
 #include "harness/common/tempdir.hpp"
@@ -92,6 +93,18 @@ BOOST_AUTO_TEST_CASE(bad_files_name_file_and_line) {
     auto err = load_error(c.dir.path());
     BOOST_TEST(err.find("broken.yaml:3: unknown signature algorithm") != std::string::npos, err);
   }
+}
+
+BOOST_AUTO_TEST_CASE(control_bytes_in_a_scenario_value_are_shown_escaped) {
+  // An OSC title sequence and a screen clear as a YAML value ("\e" and "\a" in a double-quoted
+  // string): the error quotes them as text, never as terminal commands.
+  ScenarioCopy c;
+  c.put("expectations.yaml", "expectations:\n  - handshake: \"ok\\e]0;pwned\\a\\e[2J\\r\\n\"\n    summary: s\n    refs: [r]\n");
+  auto err = load_error(c.dir.path());
+  BOOST_TEST(err.find("expectations.yaml:2: handshake must be 'ok' or 'fail', not 'ok\\x1b]0;pwned\\x07\\x1b[2J\\r\\n'") !=
+                 std::string::npos,
+             err);
+  BOOST_TEST(std::none_of(err.begin(), err.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; }));
 }
 
 BOOST_AUTO_TEST_CASE(meets_checks_every_given_field) {

@@ -17,12 +17,14 @@
 #include "harness/testbed/image.hpp"
 #include "harness/testbed/testbed.hpp"
 #include "tests/support/cache_dir.hpp"
+#include "tests/support/wait_exit.hpp"
 
 using namespace harness;
 using namespace std::chrono_literals;
 
 namespace {
 using harness::test::cache_dir;
+using harness::test::wait_exit;
 
 struct Fixture {
   Podman podman{detect_podman(cache_dir())};
@@ -55,19 +57,6 @@ pid_t spawn(const std::vector<std::string>& argv) {
   return pid;
 }
 
-int wait_exit(pid_t pid, std::chrono::seconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  int status = 0;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      return -1;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(testbed, Fixture)
@@ -82,7 +71,7 @@ BOOST_AUTO_TEST_CASE(image_holds_the_real_exim_and_records_its_version) {
   BOOST_TEST(again.id == image.id);
   BOOST_TEST(again.requested == image.requested);
 
-  Testbed t(podman, {.image = image.tag, .run_id = "test-testbed", .role = "exim"});
+  PodmanTestbed t(podman, {.image = image.tag, .run_id = "test-testbed", .role = "exim"});
   auto r = t.exec({"exim", "-bV"});
   BOOST_TEST(r.exit_code == 0);
   BOOST_TEST(r.out.find("Exim version 4.98") != std::string::npos);
@@ -106,14 +95,24 @@ BOOST_AUTO_TEST_CASE(exec_separates_test_failures_from_testbed_failures) {
   auto image = images.ensure(trixie({"exim4-daemon-light"}));
   std::string name;
   {
-    Testbed t(podman, {.image = image.tag, .run_id = "test-testbed", .role = "exec"});
+    PodmanTestbed t(podman, {.image = image.tag, .run_id = "test-testbed", .role = "exec"});
     name = t.name();
     auto fail = t.sh("echo out; echo err >&2; exit 7");
     BOOST_TEST(fail.exit_code == 7);  // the command's failure is a result, not an exception
     BOOST_TEST(fail.out == "out\n");
     BOOST_TEST(fail.err == "err\n");
+    // A command's own 125, 126, 127 and 124 are its results: podman's own 125 is told apart by the
+    // status line only the in-container wrapper writes, not by the number.
+    for (int own : {124, 125, 126, 127}) {
+      auto r = t.sh("echo Error: not podman >&2; exit " + std::to_string(own));
+      BOOST_TEST(r.exit_code == own);
+      BOOST_TEST(!r.timed_out);
+      BOOST_TEST(r.err == "Error: not podman\n");  // the status line is not part of the command's stderr
+    }
+    BOOST_TEST(t.exec({"no-such-program-here"}).exit_code == 127);
     auto slow = t.exec({"sleep", "30"}, "", 1s);
     BOOST_TEST(slow.timed_out);
+    BOOST_TEST(slow.exit_code == 124);
     // The timed-out command does not linger in the container.
     auto ps = t.sh("for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline; echo; done | grep -c '^sleep 30 $'");
     BOOST_TEST(std::stoi(ps.out) == 0);
@@ -130,14 +129,14 @@ BOOST_AUTO_TEST_CASE(exec_separates_test_failures_from_testbed_failures) {
   }
   BOOST_TEST(!exists(name));  // the destructor removed it
   // A testbed that is gone is an infrastructure error, not a failed test.
-  Testbed t(podman, {.image = image.tag, .run_id = "test-testbed", .role = "gone"});
+  PodmanTestbed t(podman, {.image = image.tag, .run_id = "test-testbed", .role = "gone"});
   podman.run({"rm", "-f", "-t", "0", t.name()}, 30s);
   BOOST_CHECK_THROW(t.exec({"true"}), InfraError);
 }
 
 BOOST_AUTO_TEST_CASE(published_port_reaches_a_real_smtp_banner) {
   auto image = images.ensure(trixie({"exim4-daemon-light"}));
-  Testbed t(podman, {.image = image.tag, .run_id = "test-testbed", .role = "port", .ports = {25}});
+  PodmanTestbed t(podman, {.image = image.tag, .run_id = "test-testbed", .role = "port", .ports = {25}});
   auto d = t.exec({"exim", "-bd", "-oX", "0.0.0.0.25"});
   BOOST_TEST(d.exit_code == 0);
   int port = t.published_port(25);
@@ -260,7 +259,7 @@ BOOST_AUTO_TEST_CASE(gc_removes_what_a_killed_run_left) {
 
 BOOST_AUTO_TEST_CASE(gc_leaves_containers_of_live_processes_alone) {
   auto image = images.ensure(trixie({"exim4-daemon-light"}));
-  Testbed t(podman, {.image = image.tag, .run_id = "test-testbed", .role = "live"});
+  PodmanTestbed t(podman, {.image = image.tag, .run_id = "test-testbed", .role = "live"});
   auto gc = run_process({HARNESS_BIN, "gc"}, {.timeout = 120s});
   BOOST_TEST(gc.exit_code == 0);
   BOOST_TEST(exists(t.name()));

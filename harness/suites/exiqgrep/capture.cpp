@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "harness/common/error.hpp"
+#include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
 
 namespace harness::exiqgrep {
@@ -31,7 +32,7 @@ std::map<std::string, std::string> parse_records(const std::string& out) {
     std::string name;
     std::size_t len = 0;
     if (!(head >> name >> len) || nl + 1 + len > out.size())
-      throw InfraError("capture: bad record header '" + out.substr(pos, nl - pos) + "'");
+      throw InfraError("capture: bad record header '" + escape_for_message(out.substr(pos, nl - pos), 200) + "'");
     files[name] = out.substr(nl + 1, len);
     pos = nl + 1 + len;
   }
@@ -83,7 +84,7 @@ Capture capture_queue(const Testbed& bed, const std::filesystem::path& script, c
   std::istringstream vs(v);
   std::string w1, w2;
   vs >> w1 >> w2 >> c.exim_version;
-  if (c.exim_version.empty()) throw InfraError("capture: no exim version in '" + v + "'");
+  if (c.exim_version.empty()) throw InfraError("capture: no exim version in '" + escape_for_message(v, 200) + "'");
   for (const char* name : {"bp", "bpu", "bpa", "named-bp"}) {
     auto it = files.find(std::string(name) + ".txt");
     if (it == files.end()) throw InfraError(std::string("capture: listing ") + name + " missing");

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "harness/common/error.hpp"
+#include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/plan/yaml_file.hpp"
 
@@ -141,7 +142,7 @@ std::vector<SeedSpool> load_seed_spools(const fs::path& dir) {
       auto format = id_format(id);
       bool id_ok = e.is_regular_file() && (suffix == "-H" || suffix == "-D") && format &&
                    *format != IdFormat::old_with_spool_suffix;
-      if (!id_ok) throw UsageError(e.path().string() + ": not a spool file '<message id>-H' or '<message id>-D'");
+      if (!id_ok) throw UsageError(escape_for_message(e.path().string()) + ": not a spool file '<message id>-H' or '<message id>-D'");
       s.files[name] = read_file(e.path());
       if (suffix == "-H") s.ids.push_back(id);
     }

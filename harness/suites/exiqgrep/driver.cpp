@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "harness/common/error.hpp"
+#include "harness/common/strings.hpp"
 
 namespace harness::exiqgrep {
 namespace {
@@ -163,7 +164,7 @@ BatchResult parse_batch(const ExecResult& x, const std::vector<Invocation>& runs
     std::size_t il = 0, ol = 0, el = 0;
     int rc = -1;
     if (!(h >> tag >> il >> ol >> el >> rc) || tag != "R" || nl + 1 + il + ol + el > out.size())
-      throw InfraError("exiqgrep batch: bad result header '" + out.substr(pos, std::min<std::size_t>(80, nl - pos)) + "'");
+      throw InfraError("exiqgrep batch: bad result header '" + escape_for_message(out.substr(pos, std::min<std::size_t>(80, nl - pos))) + "'");
     std::size_t p = nl + 1;
     auto id = out.substr(p, il);
     InvocationResult r{rc, out.substr(p + il, ol), out.substr(p + il + ol, el)};

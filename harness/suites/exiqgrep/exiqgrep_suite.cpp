@@ -167,7 +167,7 @@ class ExiqgrepSuite : public Suite {
 
   void load(const std::filesystem::path& scenarios_dir, const std::map<std::string, std::string>& options) override {
     for (const auto& [k, _] : options)
-      if (k != "queues") throw UsageError("suite exiqgrep: unknown option '" + k + "' (known: queues)");
+      if (k != "queues") throw UsageError("suite exiqgrep: unknown option '" + escape_for_message(k) + "' (known: queues)");
     scenarios_dir_ = scenarios_dir;
     auto q = options.find("queues");
     data_ = load_suite_data(scenarios_dir, q == options.end() ? std::filesystem::path() : std::filesystem::path(q->second));

@@ -174,7 +174,7 @@ Listing parse_listing(std::string_view text, const std::string& source) {
   auto fail = [&](std::size_t i, const std::string& what) {
     // The line as text, never as terminal commands (a listing may carry escape sequences).
     std::string shown = escape_for_message(lines[i], 100);
-    throw ListingError(source + ":" + std::to_string(i + 1) + ": " + what + ": '" + shown + "'");
+    throw ListingError(source + ":" + std::to_string(i + 1) + ": " + escape_for_message(what, 300) + ": '" + shown + "'");
   };
   std::size_t i = 0;
   while (i < lines.size()) {

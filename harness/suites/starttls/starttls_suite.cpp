@@ -93,7 +93,7 @@ class StarttlsSuite : public Suite {
       servers_ = split_nonempty(it->second);
       for (const auto& s : servers_)
         if (std::find(kStarttlsServers.begin(), kStarttlsServers.end(), s) == kStarttlsServers.end())
-          throw UsageError("suite starttls: option servers=" + it->second + ": unknown server '" + s + "' (exim, openssl)");
+          throw UsageError("suite starttls: option servers=" + escape_for_message(it->second) + ": unknown server '" + escape_for_message(s) + "' (exim, openssl)");
     }
     clients_.clear();
     for (const auto& p : scenarios_.clients) clients_.emplace_back(p);

@@ -150,7 +150,7 @@ TlsServerBed::TlsServerBed(const SuiteContext& ctx, const std::vector<CertSetDef
   for (std::size_t i = 0; i < receivers.size(); ++i) {
     const auto& r = receivers[i];
     auto set = std::find_if(sets.begin(), sets.end(), [&](const CertSetDef& s) { return s.name == r.certset; });
-    if (set == sets.end()) throw UsageError("receiver " + r.name + ": unknown certificate set '" + r.certset + "'");
+    if (set == sets.end()) throw UsageError("receiver " + escape_for_message(r.name) + ": unknown certificate set '" + escape_for_message(r.certset) + "'");
     int port = kReceiverPortBase + 1 + static_cast<int>(i);
     std::string log = "/var/log/harness-receiver-" + r.name + ".log";
     // @SECLEVEL=0: a legacy receiver accepts what the candidate's default policy may no longer offer.

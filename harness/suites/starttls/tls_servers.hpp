@@ -60,7 +60,7 @@ class TlsServerBed {
   CertificateFactory certs_;
   std::future<void> keys_ready_;
   Image image_;
-  Testbed testbed_;
+  PodmanTestbed testbed_;
   std::vector<ServerEndpoint> endpoints_;
   std::vector<ServerEndpoint> receivers_;
 };
