@@ -3,7 +3,7 @@
 # per fuzz_* binary): the exiqgrep queue listings and case files, the plans and starttls scenarios,
 # the rpm-md tree tests/repo/make-rpmmd-fixture.sh builds from real RPMs, the host's own apt lists
 # (InRelease, Packages) and apt sources and os-release. Nothing here is committed: the corpora are
-# generated (bench/fuzz/run-fuzz.sh and the ctest hook call this).
+# generated (bench/fuzz/run-fuzz.sh and the ctest hook call this), except fuzz/regressions/.
 #   fuzz/make-seeds.sh OUT
 set -eu
 OUT=$1
@@ -100,4 +100,10 @@ for i in 1 2 3; do head -c 2000 "$X/queues/doc-spec-example-bp.txt" | seed fuzz_
 printf '\033]0;title\007\033[2J<script>&amp;]]>\000\377\376' | seed fuzz_report_writers escapes
 # results.json as a run writes it (tests/report writes one; this is its shape).
 printf '{"run_id":"20261128-020000-abcd","plan":"default","status":"ok","streams":[{"name":"baseline","spec":"debian:bookworm:stable"}],"results":[{"suite":"exiqgrep","id":"c1","stream":"baseline","outcome":"pass","message":"ok"}]}\n' | seed fuzz_results_json minimal.json
+# Inputs that once crashed a target (fuzz/regressions/<target>/, small and committed): every run
+# starts from them, so a fix that regresses is found in its first seconds.
+for d in "$SRC"/fuzz/regressions/*/; do
+  mkdir -p "$OUT/$(basename "$d")"
+  cp "$d"* "$OUT/$(basename "$d")/"
+done
 echo "seeds in $OUT: $(ls "$OUT" | wc -l) targets, $(find "$OUT" -type f | wc -l) files, $(du -sh "$OUT" | cut -f1)"

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "harness/common/error.hpp"
+#include "harness/common/strings.hpp"
 #include "harness/plan/yaml_file.hpp"
 
 namespace harness {
@@ -31,7 +32,8 @@ std::map<std::string, std::string> options_of(const YamlFile& f, const YAML::Nod
   if (!n.IsDefined() || n.IsNull()) return out;
   if (!n.IsMap()) f.fail(n, "'options' must be a mapping of option: value");
   for (const auto& kv : n) {
-    if (!kv.second.IsScalar()) f.fail(kv.second, "option '" + kv.first.as<std::string>() + "' must be a string");
+    if (!kv.first.IsScalar()) f.fail(kv.first, "an option name must be a name, not a list or mapping");
+    if (!kv.second.IsScalar()) f.fail(kv.second, "option '" + escape_for_message(kv.first.as<std::string>()) + "' must be a string");
     out[kv.first.as<std::string>()] = kv.second.as<std::string>();
   }
   return out;
@@ -87,7 +89,7 @@ Plan load_plan_file(const std::filesystem::path& path) {
     if (ps.package.empty()) ps.package = plan.packages.empty() ? ps.name : plan.packages.front();
     if (ps.package.rfind("src:", 0) == 0) ps.package = ps.package.substr(4);
     for (const auto& other : plan.suites)
-      if (other.name == ps.name) f.fail(s, "suite '" + ps.name + "' is listed twice");
+      if (other.name == ps.name) f.fail(s, "suite '" + escape_for_message(ps.name) + "' is listed twice");
     plan.suites.push_back(std::move(ps));
   }
   return plan;
@@ -116,7 +118,7 @@ HostRelease parse_os_release(const std::string& text) {
     h.release = kv["VERSION_ID"];
     if (kv["VARIANT_ID"] == "rawhide" || kv["REDHAT_SUPPORT_PRODUCT_VERSION"] == "rawhide") h.release = "rawhide";
   } else {
-    throw UsageError("os-release: host '" + (id.empty() ? std::string("unknown") : id) +
+    throw UsageError("os-release: host '" + (id.empty() ? std::string("unknown") : escape_for_message(id)) +
                      "' is neither Debian nor Fedora; name a plan (harness run scenarios/plans/NAME.yaml) or "
                      "give --baseline and --candidate");
   }
@@ -143,7 +145,7 @@ Plan default_plan_for(const HostRelease& host, Plan tmpl) {
     if (auto next = next_debian_release(host.release); !next.empty())
       tmpl.candidates.push_back(parse_candidate_spec("debian:" + next + ":stable"));
     if (tmpl.candidates.empty())
-      throw UsageError("no default comparison for Debian '" + host.release + "'; give --baseline and --candidate");
+      throw UsageError("no default comparison for Debian '" + escape_for_message(host.release) + "'; give --baseline and --candidate");
   }
   tmpl.name = tmpl.name.empty() ? "default" : tmpl.name;
   tmpl.summary = tmpl.summary + (tmpl.summary.empty() ? "" : " ") + "(host: " + to_string(host.family) + " " +

@@ -14,12 +14,24 @@ int YamlFile::line_of(const YAML::Node& node) const {
 
 void YamlFile::fail(const YAML::Node& at, const std::string& message) const {
   int line = at.IsDefined() ? line_of(at) : 0;
-  throw UsageError(path.string() + ":" + (line > 0 ? std::to_string(line) : std::string("?")) + ": " + message);
+  // Callers quote values with escape_for_message; a control byte that slipped through one of the many
+  // quoting sites (a YAML "\e" in a name) is still shown as \xNN, never sent to the terminal.
+  std::string clean;
+  for (unsigned char c : message) {
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+      static const char* hex = "0123456789abcdef";
+      clean += std::string("\\x") + hex[c >> 4] + hex[c & 15];
+    } else {
+      clean += static_cast<char>(c);
+    }
+  }
+  throw UsageError(path.string() + ":" + (line > 0 ? std::to_string(line) : std::string("?")) + ": " + clean);
 }
 
 void YamlFile::check_keys(const YAML::Node& map, std::initializer_list<const char*> allowed) const {
   if (!map.IsMap()) fail(map, "expected a mapping (key: value)");
   for (const auto& kv : map) {
+    if (!kv.first.IsScalar()) fail(kv.first, "a key must be a name, not a list or mapping");
     auto key = kv.first.as<std::string>();
     bool ok = std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; });
     if (!ok) {
