@@ -24,8 +24,7 @@ mkdir -p "$CACHE"
 if [ -n "${HARNESS_SANITIZE_BUILD:-}" ]; then
   B=$HARNESS_SANITIZE_BUILD
   echo "sanitize-check: bringing $B up to date"
-  ninja -C "$B" -j"$(nproc)" fuzz_all "${UNIT_TESTS[@]}" | grep -v '^\[' || true
-  [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
+  ninja -C "$B" -j"$(nproc)" fuzz_all "${UNIT_TESTS[@]}" > "$B/sanitize-build.log" 2>&1 || { tail -50 "$B/sanitize-build.log"; exit 1; }
 elif [ ! -f "$B/.built" ]; then
   echo "sanitize-check: building $B (cold)"
   launcher=()
@@ -36,8 +35,7 @@ elif [ ! -f "$B/.built" ]; then
   rm -rf "$B"
   cmake -S "$SRC" -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ "${launcher[@]}" \
     -DHARNESS_FUZZ=ON -DHARNESS_WERROR=OFF > "$B.configure.log" 2>&1 || { cat "$B.configure.log"; exit 1; }
-  ninja -C "$B" -j"$(nproc)" fuzz_all "${UNIT_TESTS[@]}" | grep -v '^\[' || true
-  [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
+  ninja -C "$B" -j"$(nproc)" fuzz_all "${UNIT_TESTS[@]}" > "$B.build.log" 2>&1 || { tail -50 "$B.build.log"; exit 1; }
   touch "$B/.built"
   # Keep this build and the one before it.
   ls -1dt "$CACHE"/*/ | tail -n +3 | xargs -r rm -rf
