@@ -41,10 +41,13 @@ void expect_clean(F&& f) {
 
 inline std::string as_string(const uint8_t* data, size_t size) { return std::string(reinterpret_cast<const char*>(data), size); }
 
-// A folder of this process's own under /dev/shm (or TMPDIR), removed when the process exits.
+// A folder of this process's own under TMPDIR (else /dev/shm), removed at a normal exit. libFuzzer
+// ends with _Exit, which skips that: the runners (bench/fuzz/run-fuzz.sh, fuzz/sanitize-check.sh)
+// point TMPDIR at a folder they remove.
 inline const std::filesystem::path& scratch_dir() {
   static const std::filesystem::path dir = [] {
-    const char* base = std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp");
+    const char* env = std::getenv("TMPDIR");
+    const char* base = env && *env ? env : std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : "/tmp";
     std::string tmpl = std::string(base) + "/harness-fuzz-XXXXXX";
     if (!::mkdtemp(tmpl.data())) std::abort();
     std::atexit([] { std::error_code ec; std::filesystem::remove_all(scratch_dir(), ec); });

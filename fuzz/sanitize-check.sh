@@ -51,6 +51,7 @@ if [ ! -d "$SEEDS" ]; then
 fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+export TMPDIR=$WORK  # the targets' scratch folders (fuzz/fuzz_support.hpp) go with it
 echo "sanitize-check: each fuzz target for ${SECS}s, $(nproc) at a time"
 ls "$B/fuzz" | grep '^fuzz_' | xargs -P "$(nproc)" -I{} bash -c '
   mkdir -p "$1/{}" "$1/crash"

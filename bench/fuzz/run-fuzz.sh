@@ -39,6 +39,9 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
 fi
 [ -d "$WORK/seeds" ] || "$SRC/fuzz/make-seeds.sh" "$WORK/seeds" >&2
 mkdir -p "$WORK/logs" "$WORK/crashes"
+# The targets' scratch files (fuzz/fuzz_support.hpp) go here and go with the run.
+export TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/harness-fuzz-run.XXXXXX")
+trap 'rm -rf "$TMPDIR"' EXIT
 
 run_one() {  # target phase limit-flag: one libFuzzer run; its log, exit code and times in logs/
   local t=$1 phase=$2 limit=$3
