@@ -32,7 +32,8 @@ std::map<std::string, std::string> options_of(const YamlFile& f, const YAML::Nod
   if (!n.IsDefined() || n.IsNull()) return out;
   if (!n.IsMap()) f.fail(n, "'options' must be a mapping of option: value");
   for (const auto& kv : n) {
-    if (!kv.second.IsScalar()) f.fail(kv.second, "option '" + kv.first.as<std::string>() + "' must be a string");
+    if (!kv.first.IsScalar()) f.fail(kv.first, "an option name must be a name, not a list or mapping");
+    if (!kv.second.IsScalar()) f.fail(kv.second, "option '" + escape_for_message(kv.first.as<std::string>()) + "' must be a string");
     out[kv.first.as<std::string>()] = kv.second.as<std::string>();
   }
   return out;
@@ -88,7 +89,7 @@ Plan load_plan_file(const std::filesystem::path& path) {
     if (ps.package.empty()) ps.package = plan.packages.empty() ? ps.name : plan.packages.front();
     if (ps.package.rfind("src:", 0) == 0) ps.package = ps.package.substr(4);
     for (const auto& other : plan.suites)
-      if (other.name == ps.name) f.fail(s, "suite '" + ps.name + "' is listed twice");
+      if (other.name == ps.name) f.fail(s, "suite '" + escape_for_message(ps.name) + "' is listed twice");
     plan.suites.push_back(std::move(ps));
   }
   return plan;

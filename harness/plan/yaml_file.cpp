@@ -22,6 +22,7 @@ void YamlFile::fail(const YAML::Node& at, const std::string& message) const {
 void YamlFile::check_keys(const YAML::Node& map, std::initializer_list<const char*> allowed) const {
   if (!map.IsMap()) fail(map, "expected a mapping (key: value)");
   for (const auto& kv : map) {
+    if (!kv.first.IsScalar()) fail(kv.first, "a key must be a name, not a list or mapping");
     auto key = kv.first.as<std::string>();
     bool ok = std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; });
     if (!ok) {

@@ -20,6 +20,10 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc822_date(const std
   while (!zone.empty() && zone.front() == ' ') zone.erase(0, 1);
   while (!zone.empty() && (zone.back() == ' ' || zone.back() == '\r')) zone.pop_back();
   if (!zone.empty() && zone != "UTC" && zone != "GMT" && zone != "Z" && zone != "+0000") return std::nullopt;
+  // system_clock counts nanoseconds in 64 bits: it ends in 2262. A later date (Valid-Until: ... 9999)
+  // never comes, an earlier one than 1970 is no archive's.
+  if (tm.tm_year + 1900 < 1970) return std::nullopt;
+  if (tm.tm_year + 1900 >= 2262) return std::chrono::system_clock::time_point::max();
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
@@ -54,7 +58,7 @@ ReleaseFile parse_release(const std::string& text, const std::string& origin) {
   if (auto it = r.fields.find("Date"); it != r.fields.end()) r.date = parse_rfc822_date(it->second);
   if (auto it = r.fields.find("Valid-Until"); it != r.fields.end()) {
     r.valid_until = parse_rfc822_date(it->second);
-    if (!r.valid_until) throw InfraError(origin + ": unparsable Valid-Until '" + it->second + "'");
+    if (!r.valid_until) throw InfraError(origin + ": unparsable Valid-Until '" + escape_for_message(it->second) + "'");
   }
   if (auto it = r.fields.find("Acquire-By-Hash"); it != r.fields.end()) r.acquire_by_hash = it->second == "yes";
   return r;

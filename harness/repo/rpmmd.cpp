@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "harness/common/error.hpp"
+#include "harness/common/strings.hpp"
 
 namespace harness {
 namespace {
@@ -27,7 +28,7 @@ const tinyxml2::XMLElement* child(const tinyxml2::XMLElement* e, const char* loc
 std::vector<RepomdData> parse_repomd(const std::string& xml, const std::string& origin) {
   tinyxml2::XMLDocument doc;
   if (doc.Parse(xml.data(), xml.size()) != tinyxml2::XML_SUCCESS)
-    throw InfraError(origin + ": not valid repomd XML: " + std::string(doc.ErrorStr()));
+    throw InfraError(origin + ": not valid repomd XML: " + escape_for_message(doc.ErrorStr()));
   auto* root = doc.RootElement();
   if (!root || !named(root, "repomd")) throw InfraError(origin + ": root element is not <repomd>");
   std::vector<RepomdData> out;
@@ -42,8 +43,8 @@ std::vector<RepomdData> parse_repomd(const std::string& xml, const std::string& 
     if (r.type.empty() || r.location.empty())
       throw InfraError(origin + ":" + std::to_string(d->GetLineNum()) + ": <data> without type or location");
     if (sumtype != "sha256")
-      throw InfraError(origin + ":" + std::to_string(d->GetLineNum()) + ": " + r.type + " has checksum type '" +
-                       sumtype + "'; only sha256 is accepted");
+      throw InfraError(origin + ":" + std::to_string(d->GetLineNum()) + ": " + escape_for_message(r.type) + " has checksum type '" +
+                       escape_for_message(sumtype) + "'; only sha256 is accepted");
     r.sha256 = text_of(sum);
     if (auto* size = child(d, "size")) r.size = std::atoll(text_of(size));
     out.push_back(r);
@@ -60,7 +61,7 @@ const RepomdData* find_repomd(const std::vector<RepomdData>& data, const std::st
 Metalink parse_metalink(const std::string& xml, const std::string& origin) {
   tinyxml2::XMLDocument doc;
   if (doc.Parse(xml.data(), xml.size()) != tinyxml2::XML_SUCCESS)
-    throw InfraError(origin + ": not valid metalink XML: " + std::string(doc.ErrorStr()));
+    throw InfraError(origin + ": not valid metalink XML: " + escape_for_message(doc.ErrorStr()));
   auto* files = child(doc.RootElement(), "files");
   const tinyxml2::XMLElement* file = nullptr;
   for (auto* f = files ? files->FirstChildElement() : nullptr; f; f = f->NextSiblingElement())
@@ -93,7 +94,7 @@ void check_repomd_against_metalink(const Metalink& m, const std::string& repomd_
                                    const std::string& metalink_url) {
   if (std::find(m.sha256.begin(), m.sha256.end(), repomd_sha256) != m.sha256.end()) return;
   std::string listed;
-  for (const auto& h : m.sha256) listed += (listed.empty() ? "" : ", ") + h;
+  for (const auto& h : m.sha256) listed += (listed.empty() ? "" : ", ") + escape_for_message(h, 80);  // the mirror's text
   throw InfraError("checksum mismatch for " + repomd_url + ": the metalink " + metalink_url + " lists sha256 " + listed +
                    ", the file has sha256 " + repomd_sha256 + "; refusing it (stale or tampered mirror)");
 }

@@ -89,7 +89,7 @@ std::string attachment_body(const Attachment& a) {
                       {"comment", a.comment},
                       {"is_patch", false},
                       {"is_private", a.is_private}};
-  return j.dump();
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // invalid UTF-8 in a summary: U+FFFD
 }
 
 std::string describe_attachment_request(const BugzillaOptions& o, const Attachment& a) {
@@ -100,7 +100,7 @@ std::string describe_attachment_request(const BugzillaOptions& o, const Attachme
   nlohmann::json j = nlohmann::json::parse(attachment_body(a));
   j["data"] = "<base64 of " + a.file_name + ": " + std::to_string(a.data.size()) + " bytes, sha256 " +
               sha256_hex(a.data) + ">";
-  s << j.dump(2) << "\n";
+  s << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return s.str();
 }
 

@@ -83,7 +83,8 @@ std::string manifest_json(const RunRecord& run) {
       notable.push_back({{"suite", run.suites[v.suite].name}, {"case", clean(v.id)}, {"stream", run.streams[v.stream].name},
                          {"verdict", to_string(v.verdict)}, {"reason", clean(report_detail::one_line(v.reason))}});
   j["not_passing"] = notable;
-  return j.dump(2) + "\n";
+  // Case text is whatever a listing or server sent: invalid UTF-8 becomes U+FFFD, never an exception.
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace harness

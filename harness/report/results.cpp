@@ -73,7 +73,7 @@ std::string results_json(const RunRecord& run) {
   json suites = json::array();
   for (const auto& suite : run.suites) suites.push_back({{"name", suite.name}, {"seconds", suite.seconds}});
   j["suites"] = suites;
-  return j.dump(1) + "\n";
+  return j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // invalid UTF-8: U+FFFD
 }
 
 RunResults read_results(const fs::path& dir) {
@@ -185,7 +185,7 @@ std::string diff_json(const RunResults& a, const RunResults& b, const std::vecto
     list.push_back({{"change", c.kind()}, {"suite", r.suite}, {"case", r.id}, {"spec", r.spec}, {"baseline", r.baseline},
                     {"before", state(c.before)}, {"after", state(c.after)}});
   }
-  return json{{"a", run(a)}, {"b", run(b)}, {"changes", list}}.dump(2) + "\n";
+  return json{{"a", run(a)}, {"b", run(b)}, {"changes", list}}.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace harness

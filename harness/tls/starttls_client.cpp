@@ -1,4 +1,5 @@
 #include "harness/tls/starttls_client.hpp"
+#include "harness/tls/smtp_reply.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -62,18 +63,10 @@ struct Smtp {
   std::vector<std::string> read_reply(Clock::time_point deadline, std::string& why) {
     std::vector<std::string> lines;
     for (;;) {
-      std::size_t eol;
-      while ((eol = buffer.find('\n')) != std::string::npos) {
-        std::string line = buffer.substr(0, eol);
-        buffer.erase(0, eol + 1);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        transcript += "S: " + line + "\n";
-        if (line.size() < 3) {
-          why = "malformed SMTP reply line '" + line + "'";
-          return {};
-        }
-        lines.push_back(line);
-        if (line.size() == 3 || line[3] == ' ') return lines;  // last line of the reply
+      switch (smtp::take_reply(buffer, lines, transcript, why)) {
+        case smtp::Take::reply: return lines;
+        case smtp::Take::malformed: return {};
+        case smtp::Take::need_more: break;
       }
       if (!wait_for(fd, POLLIN, deadline)) {
         why = "timed out waiting for the server's reply";
@@ -309,11 +302,7 @@ ProbeResult StarttlsClient::probe(const ProbeTarget& t) const {
       r.failure = ehlo.empty() ? "EHLO: " + why : "EHLO refused: " + ehlo.back();
       return finish();
     }
-    for (std::size_t i = 1; i < ehlo.size(); ++i) {
-      std::string kw = ehlo[i].substr(4);
-      for (auto& c : kw) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      if (kw == "STARTTLS" || kw.rfind("STARTTLS ", 0) == 0) r.starttls_offered = true;
-    }
+    r.starttls_offered = smtp::ehlo_offers(ehlo, "STARTTLS");
     if (!r.starttls_offered) {
       r.failure = "server does not advertise STARTTLS";
       return finish();

@@ -331,3 +331,20 @@ BOOST_AUTO_TEST_CASE(listing_symlinks_out_of_the_folder_are_refused_unread) {
   fs::create_symlink("a.txt", dir.path() / "queues" / "b.txt");
   BOOST_TEST(load_listings(dir.path() / "queues", "test").size() == 2u);
 }
+
+// Found by fuzz_queue_listing / fuzz_exiqgrep_query (docs/architecture.md, Fuzzing): a 20-digit age
+// made std::stol throw std::out_of_range out of the parser, and the id, size and option fragments
+// of a message reached the terminal unescaped.
+BOOST_AUTO_TEST_CASE(hostile_listings_and_options_get_clean_errors) {
+  BOOST_CHECK_EXCEPTION(parse_listing("99999999999999999999m   306 1rO3sE-005JbF-1D <root@h>\n          a@b\n\n", "q.txt"), ListingError,
+                        [](const ListingError& e) { return std::string(e.what()).find("6 digits") != std::string::npos; });
+  BOOST_CHECK_EXCEPTION(parse_listing("45m   347 1xX83Y-\x0c\x1b[2J <root@h>\n          a@b\n\n", "q.txt"), ListingError,
+                        [](const ListingError& e) {
+                          std::string m = e.what();
+                          return m.find('\x1b') == std::string::npos && m.find('\x0c') == std::string::npos;
+                        });
+  BOOST_CHECK_EXCEPTION(parse_query({"-\x1b"}), std::invalid_argument,
+                        [](const std::invalid_argument& e) { return std::string(e.what()).find('\x1b') == std::string::npos; });
+  BOOST_CHECK_EXCEPTION(parse_query({"-y", "\x1b]0;t\x07"}), std::invalid_argument,
+                        [](const std::invalid_argument& e) { return std::string(e.what()).find('\x1b') == std::string::npos; });
+}

@@ -80,7 +80,7 @@ bool skipped_dir(const fs::path& dir) { return dir.filename() == ".git" || fs::e
 // writes beside them are not the project's).
 std::vector<fs::path> source_files() {
   std::vector<fs::path> files;
-  for (const char* top : {"CMakeLists.txt", "README.md", ".gitignore", "reports/README.md", ".ci", "bench", "containers", "docs", "harness",
+  for (const char* top : {"CMakeLists.txt", "README.md", ".gitignore", "reports/README.md", ".ci", "bench", "containers", "docs", "fuzz", "harness",
                           "scenarios", "tests"}) {
     auto p = kTop / top;
     if (fs::is_regular_file(p)) files.push_back(p);

@@ -451,3 +451,22 @@ BOOST_AUTO_TEST_CASE(malformed_mirror_url_and_unwritable_cache_are_usage_errors)
     return message_has(e, (dir.path() / "a-file").string()) && message_has(e, "--cache-dir");
   });
 }
+
+// Found by fuzz_debian_release / fuzz_repomd (docs/architecture.md, Fuzzing): a date past 2262
+// overflowed system_clock's nanoseconds (UB), and mirror-supplied text reached error messages raw.
+BOOST_AUTO_TEST_CASE(release_dates_and_metadata_errors_survive_hostile_values) {
+  auto far = parse_rfc822_date("Fri, 31 Dec 9999 23:59:59 UTC");
+  BOOST_REQUIRE(far);
+  BOOST_TEST((*far == std::chrono::system_clock::time_point::max()));
+  BOOST_TEST(!parse_rfc822_date("Mon, 01 Jan 1900 00:00:00 UTC"));
+  std::string sha = std::string(64, 'a');
+  auto r = parse_release("Suite: x\nValid-Until: Fri, 31 Dec 9999 23:59:59 UTC\nSHA256:\n " + sha + " 1 main/x\n", "f");
+  BOOST_CHECK_NO_THROW(check_valid_until(r, "u", std::chrono::system_clock::now(), false));
+  BOOST_CHECK_EXCEPTION(parse_release("Valid-Until: \x1b]0;owned\x07\nSHA256:\n " + sha + " 1 main/x\n", "f"), InfraError,
+                        [](const InfraError& e) { return message_has(e, "\\x1b]0;owned\\x07"); });
+  BOOST_CHECK_EXCEPTION(parse_repomd("<repomd><data type=\"\x1b[2J\"><checksum type=\"md5\">x</checksum><location href=\"p\"/></data></repomd>", "r"),
+                        InfraError, [](const InfraError& e) { return message_has(e, "\\x1b[2J"); });
+  Metalink m{.sha256 = {"ab\x06\x1b]0;t"}, .urls = {"http://a/repomd.xml"}};
+  BOOST_CHECK_EXCEPTION(check_repomd_against_metalink(m, "cd", "u", "ml"), InfraError,
+                        [](const InfraError& e) { return message_has(e, "ab\\x06\\x1b]0;t"); });
+}

@@ -385,3 +385,19 @@ BOOST_AUTO_TEST_CASE(diff_lists_exactly_the_cases_that_changed) {
   write_file(dir.path() / "empty" / "results.json", "{\"cases\": 3}");
   BOOST_CHECK_THROW(read_results(dir.path() / "empty"), UsageError);
 }
+
+// Found by fuzz_report_writers (docs/architecture.md, Fuzzing): a case message with invalid UTF-8
+// (a listing or a server's bytes) made nlohmann::json throw from manifest_json(), losing the reports.
+BOOST_AUTO_TEST_CASE(json_reports_take_invalid_utf8) {
+  auto run = testing::synthetic_run(7);
+  run.suites[0].results[1][0].message = "bad \xff\xfe bytes";
+  run.run_id = "id\xc3";
+  classify_run(run);
+  std::string manifest, results;
+  BOOST_REQUIRE_NO_THROW(manifest = manifest_json(run));
+  BOOST_REQUIRE_NO_THROW(results = results_json(run));
+  nlohmann::json m, r;
+  BOOST_REQUIRE_NO_THROW(m = nlohmann::json::parse(manifest));
+  BOOST_REQUIRE_NO_THROW(r = nlohmann::json::parse(results));
+  BOOST_TEST(m.dump().find("\xef\xbf\xbd") != std::string::npos);  // U+FFFD in place of the bad bytes
+}

@@ -18,6 +18,7 @@
 #include <openssl/pem.h>
 
 #include "harness/common/error.hpp"
+#include "harness/tls/smtp_reply.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/tls/certs.hpp"
 #include "harness/tls/ossl.hpp"
@@ -297,4 +298,34 @@ BOOST_AUTO_TEST_CASE(missing_starttls_and_timeouts_are_reported) {
     BOOST_TEST(r.stage == "connect");
     BOOST_TEST(r.failure.find("Connection refused") != std::string::npos, r.failure);
   }
+}
+
+// SMTP reply framing (harness/tls/smtp_reply, the seam fuzz_smtp_reply drives). Before it, an EHLO
+// reply whose last line is a bare "250" made the engine throw std::out_of_range (substr(4) of a
+// 3-byte line) out of probe(), which promises never to throw for what the server does, and a reply
+// of endless continuation lines grew without bound.
+BOOST_AUTO_TEST_CASE(smtp_reply_framing_takes_what_a_server_may_send) {
+  using namespace harness::smtp;
+  std::string buffer = "250-mx Hello\r\n250-starttls\r\n250\r\n", transcript, why;
+  std::vector<std::string> lines;
+  BOOST_TEST((take_reply(buffer, lines, transcript, why) == Take::reply));
+  BOOST_TEST(lines.size() == 3u);
+  BOOST_TEST(ehlo_offers(lines, "STARTTLS"));
+  BOOST_TEST(!ehlo_offers({"250-mx", "250"}, "STARTTLS"));
+  BOOST_TEST(!ehlo_offers({"250-mx", "250 STARTTLSX"}, "STARTTLS"));
+  BOOST_TEST(ehlo_offers({"250-mx", "250 STARTTLS now"}, "STARTTLS"));
+  // A reply split over reads, then one that never ends is refused, not grown without bound.
+  buffer = "220 mx ES";
+  lines.clear();
+  BOOST_TEST((take_reply(buffer, lines, transcript, why) == Take::need_more));
+  buffer += "MTP\r\n";
+  BOOST_TEST((take_reply(buffer, lines, transcript, why) == Take::reply));
+  lines.clear();
+  buffer.clear();
+  for (std::size_t i = 0; i <= kMaxReplyLines; ++i) buffer += "250-x\r\n";
+  BOOST_TEST((take_reply(buffer, lines, transcript, why) == Take::malformed));
+  BOOST_TEST(why.find("more than") != std::string::npos);
+  buffer = "2\r\n";
+  lines.clear();
+  BOOST_TEST((take_reply(buffer, lines, transcript, why) == Take::malformed));
 }

@@ -167,18 +167,18 @@ SuiteData load_suite_data(const fs::path& scenarios_dir, const fs::path& maintai
     qf.check_keys(n, {"name", "args", "summary"});
     NamedQuery q{qf.required_string(n, "name"), qf.string_list(n, "args", true), qf.required_string(n, "summary")};
     query_or_fail(qf, n, q.args);
-    if (!d.queries.emplace(q.name, q).second) qf.fail(n, "query '" + q.name + "' defined twice");
+    if (!d.queries.emplace(q.name, q).second) qf.fail(n, "query '" + escape_for_message(q.name) + "' defined twice");
   }
   auto named = [&](const YamlFile& f, const YAML::Node& at, const std::string& name) -> const NamedQuery& {
     auto it = d.queries.find(name);
-    if (it == d.queries.end()) f.fail(at, "unknown query '" + name + "' (define it in queries.yaml)");
+    if (it == d.queries.end()) f.fail(at, "unknown query '" + escape_for_message(name) + "' (define it in queries.yaml)");
     return it->second;
   };
 
   std::set<std::string> ids;
   auto add = [&](const YamlFile& f, const YAML::Node& at, CaseSpec c) {
     c.where = f.path.string() + ":" + std::to_string(f.line_of(at));
-    if (!ids.insert(c.id).second) f.fail(at, "case id '" + c.id + "' used twice");
+    if (!ids.insert(c.id).second) f.fail(at, "case id '" + escape_for_message(c.id) + "' used twice");
     d.cases.push_back(std::move(c));
   };
 

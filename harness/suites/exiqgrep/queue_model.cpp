@@ -81,6 +81,8 @@ ParsedAge parse_age(std::string_view line) {
   char unit = line[i];
   if (unit != 'm' && unit != 'h' && unit != 'd') return {0, "age without a unit m, h or d"};
   if (i + 1 >= line.size() || line[i + 1] != ' ') return {0, "no space after the age"};
+  // No exim prints an age of more than 6 digits of days; std::stol would throw on 20.
+  if (i - digits_from > 6) return {0, "age of more than 6 digits"};
   long v = std::stol(std::string(line.substr(digits_from, i - digits_from)));
   std::size_t width = i - spaces;  // digits (and sign) without padding
   if (spaces + width < 2 || (spaces > 0 && spaces + width != 2))
@@ -201,13 +203,13 @@ Listing parse_listing(std::string_view text, const std::string& source) {
     m.age = std::string(line.substr(0, age.length - 1));
     if (line.size() < age.length + 6) fail(i, "header too short for the 5-column size field and an id");
     m.size = std::string(line.substr(age.length, 5));
-    if (!valid_size(m.size)) fail(i, "size field '" + m.size + "' is not something string_format_size() prints");
+    if (!valid_size(m.size)) fail(i, "size field '" + escape_for_message(m.size) + "' is not something string_format_size() prints");
     if (line[age.length + 5] != ' ') fail(i, "no space after the size field");
     auto rest = line.substr(age.length + 6);
     auto sp = rest.find(' ');
     m.printed_id = std::string(rest.substr(0, sp));
     auto format = classify_id(m.printed_id);
-    if (!format) fail(i, "message id '" + m.printed_id + "' is neither 16 (old) nor 23 (4.97+) base-62 characters");
+    if (!format) fail(i, "message id '" + escape_for_message(m.printed_id, 40) + "' is neither 16 (old) nor 23 (4.97+) base-62 characters");
     m.id_format = *format;
     m.id = m.id_format == IdFormat::old_with_spool_suffix ? m.printed_id.substr(0, 16) : m.printed_id;
     if (sp == std::string_view::npos) fail(i, "no sender after the message id");
@@ -295,12 +297,12 @@ Query parse_query(const std::vector<std::string>& args) {
   const std::string flags = "zxlibRca";
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
-    if (a.size() < 2 || a[0] != '-') throw std::invalid_argument("'" + a + "' is not an option (exiqgrep takes no operands)");
+    if (a.size() < 2 || a[0] != '-') throw std::invalid_argument("'" + escape_for_message(a) + "' is not an option (exiqgrep takes no operands)");
     for (std::size_t k = 1; k < a.size(); ++k) {
       char o = a[k];
       if (with_value.find(o) != std::string::npos) {
         std::string v = k + 1 < a.size() ? a.substr(k + 1) : (i + 1 < args.size() ? args[++i] : "");
-        if (v.empty() && k + 1 >= a.size()) throw std::invalid_argument(std::string("-") + o + " needs a value");
+        if (v.empty() && k + 1 >= a.size()) throw std::invalid_argument("-" + escape_for_message(std::string(1, o)) + " needs a value");
         auto number = [&](const std::string& s) {
           try {
             std::size_t used = 0;
@@ -308,7 +310,7 @@ Query parse_query(const std::vector<std::string>& args) {
             if (used != s.size()) throw std::invalid_argument(s);
             return n;
           } catch (const std::exception&) {
-            throw std::invalid_argument(std::string("-") + o + " needs a number of seconds, not '" + s + "'");
+            throw std::invalid_argument("-" + escape_for_message(std::string(1, o)) + " needs a number of seconds, not '" + escape_for_message(s) + "'");
           }
         };
         switch (o) {
@@ -318,11 +320,11 @@ Query parse_query(const std::vector<std::string>& args) {
           case 'y': q.younger_than = number(v); break;
           case 'o': q.older_than = number(v); break;
           case 'G': q.queue_name = v; break;
-          default: throw std::invalid_argument(std::string("-") + o + " is set by the driver, not by a case");
+          default: throw std::invalid_argument("-" + escape_for_message(std::string(1, o)) + " is set by the driver, not by a case");
         }
         break;
       }
-      if (flags.find(o) == std::string::npos) throw std::invalid_argument(std::string("unknown option -") + o);
+      if (flags.find(o) == std::string::npos) throw std::invalid_argument("unknown option -" + escape_for_message(std::string(1, o)));
       switch (o) {
         case 'z': q.frozen_only = true; break;
         case 'x': q.unfrozen_only = true; break;
@@ -340,7 +342,7 @@ Query parse_query(const std::vector<std::string>& args) {
     try {
       std::regex check(**re);
     } catch (const std::regex_error&) {
-      throw std::invalid_argument("'" + **re + "' is not a regular expression the model understands");
+      throw std::invalid_argument("'" + escape_for_message(**re) + "' is not a regular expression the model understands");
     }
   }
   return q;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "harness/common/error.hpp"
+#include "harness/common/strings.hpp"
 #include "harness/plan/yaml_file.hpp"
 
 namespace harness {
@@ -17,7 +18,7 @@ TlsExpectation read_expectation(const YamlFile& y, const YAML::Node& n) {
   TlsExpectation e;
   e.where = y.path.string() + ":" + std::to_string(y.line_of(n));
   auto hs = y.required_string(n, "handshake");
-  if (hs != "ok" && hs != "fail") y.fail(n["handshake"], "handshake must be 'ok' or 'fail', not '" + hs + "'");
+  if (hs != "ok" && hs != "fail") y.fail(n["handshake"], "handshake must be 'ok' or 'fail', not '" + escape_for_message(hs) + "'");
   e.handshake_ok = hs == "ok";
   e.protocol = y.optional_string(n, "protocol");
   if (e.protocol && !protocol_version(*e.protocol))
