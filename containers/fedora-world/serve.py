@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""The HTTP side of the local Fedora world: serves ROOT (the mirror tree under /pub/fedora/linux/, the
+signing key) on 127.0.0.1 and answers MirrorManager's metalink query the way
+mirrors.fedoraproject.org does:
+
+    /metalink?repo=fedora-41|updates-released-f41|updates-testing-f41&arch=x86_64
+
+with the sha256, size and URL of that repository's repodata/repomd.xml, computed when asked (so a
+repository rebuilt while the world runs is announced at once). Unknown repo or arch: 404 naming it.
+
+usage: serve.py ROOT PORT_FILE REQUEST_LOG [LIFETIME]
+Listens on an ephemeral port and writes it to PORT_FILE once listening; appends
+"METHOD PATH STATUS USER-AGENT" per request to REQUEST_LOG; exits after LIFETIME seconds (0: never),
+so a caller that dies cannot leave it running for ever.
+"""
+import email.utils, functools, hashlib, http.server, os, re, sys, threading, urllib.parse
+
+root, port_file, request_log = sys.argv[1], sys.argv[2], sys.argv[3]
+lifetime = float(sys.argv[4]) if len(sys.argv) > 4 else 0
+log_lock = threading.Lock()
+
+# MirrorManager repo names -> path under pub/fedora/linux/ (the layout of the Fedora mirror tree).
+REPOS = [
+    (re.compile(r"^fedora-(\d+)$"), "releases/{0}/Everything/{1}/os/"),
+    (re.compile(r"^updates-released-f(\d+)$"), "updates/{0}/Everything/{1}/"),
+    (re.compile(r"^updates-testing-f(\d+)$"), "updates/testing/{0}/Everything/{1}/"),
+]
+
+
+def metalink(base, repo, arch):
+    for pattern, path in REPOS:
+        m = pattern.match(repo)
+        if m:
+            rel = "pub/fedora/linux/" + path.format(m.group(1), arch)
+            break
+    else:
+        return None
+    repomd = os.path.join(root, rel, "repodata", "repomd.xml")
+    if not os.path.isfile(repomd):
+        return None
+    data = open(repomd, "rb").read()
+    mtime = int(os.stat(repomd).st_mtime)
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<metalink version="3.0" xmlns="http://www.metalinker.org/" type="dynamic" pubdate="{email.utils.formatdate(mtime, usegmt=True)}" generator="mirrormanager" xmlns:mm0="http://fedorahosted.org/mirrormanager">
+ <files>
+  <file name="repomd.xml">
+   <mm0:timestamp>{mtime}</mm0:timestamp>
+   <size>{len(data)}</size>
+   <verification>
+    <hash type="md5">{hashlib.md5(data).hexdigest()}</hash>
+    <hash type="sha1">{hashlib.sha1(data).hexdigest()}</hash>
+    <hash type="sha256">{hashlib.sha256(data).hexdigest()}</hash>
+    <hash type="sha512">{hashlib.sha512(data).hexdigest()}</hash>
+   </verification>
+   <resources maxconnections="1">
+    <url protocol="http" type="http" location="ZZ" preference="100">{base}/{rel}repodata/repomd.xml</url>
+   </resources>
+  </file>
+ </files>
+</metalink>
+""".encode()
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        if url.path == "/metalink":
+            q = urllib.parse.parse_qs(url.query)
+            repo, arch = q.get("repo", [""])[0], q.get("arch", [""])[0]
+            body = metalink("http://127.0.0.1:%d" % self.server.server_port, repo, arch) if arch == "x86_64" else None
+            if body is None:
+                self.send_error(404, "no repository repo=%r arch=%r in this world" % (repo, arch))
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/metalink+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+    def list_directory(self, path):  # a mirror serves files, not listings
+        self.send_error(404, "no directory listings")
+        return None
+
+    def log_request(self, code="-", size="-"):
+        with log_lock, open(request_log, "a") as f:
+            f.write("%s %s %s %s\n" % (self.command, self.path, getattr(code, "value", code),
+                                        self.headers.get("User-Agent", "-")))
+
+    def log_message(self, *args):
+        pass
+
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=root))
+with open(port_file + ".tmp", "w") as f:
+    f.write("%d\n" % server.server_port)
+os.replace(port_file + ".tmp", port_file)
+if lifetime > 0:
+    threading.Timer(lifetime, server.shutdown).start()
+server.serve_forever()

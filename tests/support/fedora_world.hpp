@@ -1,0 +1,89 @@
+// Test fixture: the local Fedora world of containers/fedora-world (an OCI registry serving fedora:41,
+// signed rpm-md repositories laid out like the Fedora mirror tree, a MirrorManager metalink, real exim
+// RPMs). `fedora-world up` in the constructor, `fedora-world down` in the destructor; the KEY=VALUE
+// lines `up` prints are the fields. A cold cache builds the RPMs and the base image (minutes); after
+// that `up` takes seconds. Needs HARNESS_SOURCE_DIR and HARNESS_BIN (the harness a cold build uses).
+#pragma once
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "harness/common/error.hpp"
+#include "harness/common/process.hpp"
+#include "harness/common/tempdir.hpp"
+
+namespace harness::test {
+
+struct FedoraWorldOptions {
+  std::string testing = "dash-h";  // which build updates-testing holds: dash-h or fixed
+  std::chrono::seconds lifetime{3 * 3600};  // the servers exit by themselves after this (a crashed test)
+};
+
+class FedoraWorld {
+ public:
+  explicit FedoraWorld(FedoraWorldOptions options = {}) : state_(parent_.path() / "world") {
+    auto r = run_process({script(), "up", state_.string(), "--testing", options.testing, "--lifetime",
+                          std::to_string(options.lifetime.count()), "--harness", HARNESS_BIN},
+                         {.timeout = std::chrono::minutes(60), .stream_stderr = true});
+    if (!r.ok())
+      throw InfraError("fedora-world up failed (exit " + std::to_string(r.exit_code) + (r.timed_out ? ", timed out" : "") +
+                       "): " + r.err);
+    parse(r.out);
+  }
+  ~FedoraWorld() {
+    run_process({script(), "down", state_.string()}, {.timeout = std::chrono::minutes(5), .ignore_interrupt = true});
+  }
+  FedoraWorld(const FedoraWorld&) = delete;
+  FedoraWorld& operator=(const FedoraWorld&) = delete;
+
+  // Switches what updates-testing holds (dash-h or fixed); the metalink follows at once.
+  void set_testing(const std::string& state) {
+    auto r = run_process({script(), "testing", state_.string(), state}, {.timeout = std::chrono::minutes(5)});
+    if (!r.ok()) throw InfraError("fedora-world testing " + state + " failed: " + r.err);
+    parse(r.out);
+  }
+
+  // Every KEY=VALUE `up` printed, and the ones the tests use by name.
+  std::map<std::string, std::string> env;
+  std::string registry, image, baseurl, metalink, gpgkey, gpgkey_url, repo_file, registries_conf, testing;
+  std::string exim_stable, exim_dash_h, exim_fixed, advisory, bug, http_log;
+  const std::filesystem::path& state() const { return state_; }
+  // For child processes that talk to the registry (podman pull).
+  std::string registries_env() const { return "CONTAINERS_REGISTRIES_CONF=" + registries_conf; }
+
+ private:
+  static std::string script() { return std::string(HARNESS_SOURCE_DIR) + "/containers/fedora-world/fedora-world"; }
+
+  void parse(const std::string& out) {
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);)
+      if (auto eq = line.find('='); eq != std::string::npos) env[line.substr(0, eq)] = line.substr(eq + 1);
+    auto get = [&](const std::string& key) {
+      auto it = env.find(key);
+      if (it == env.end() || it->second.empty()) throw InfraError("fedora-world up printed no " + key + ":\n" + out);
+      return it->second;
+    };
+    registry = get("FEDORA_WORLD_REGISTRY");
+    image = get("FEDORA_WORLD_IMAGE");
+    baseurl = get("FEDORA_WORLD_BASEURL");
+    metalink = get("FEDORA_WORLD_METALINK");
+    gpgkey = get("FEDORA_WORLD_GPGKEY");
+    gpgkey_url = get("FEDORA_WORLD_GPGKEY_URL");
+    repo_file = get("FEDORA_WORLD_REPO_FILE");
+    registries_conf = get("CONTAINERS_REGISTRIES_CONF");
+    testing = get("FEDORA_WORLD_TESTING");
+    exim_stable = get("FEDORA_WORLD_EXIM_STABLE");
+    exim_dash_h = get("FEDORA_WORLD_EXIM_DASH_H");
+    exim_fixed = get("FEDORA_WORLD_EXIM_FIXED");
+    advisory = get("FEDORA_WORLD_ADVISORY");
+    bug = get("FEDORA_WORLD_BUG");
+    http_log = get("FEDORA_WORLD_HTTP_LOG");
+  }
+
+  TempDir parent_{"fedora-world"};
+  std::filesystem::path state_;
+};
+
+}  // namespace harness::test
