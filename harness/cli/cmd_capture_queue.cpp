@@ -46,7 +46,7 @@ ImageRequest request_for(Context& ctx, const CandidateSpec& spec) {
   req.release = spec.release;
   req.packages = exiqgrep::exim_packages(spec.family, false);
   req.allow_expired_metadata = ctx.allow_expired_metadata;
-  if (spec.family == Family::debian) req.sources = debian_apt_sources(spec, ctx.mirrors);
+  req.sources = testbed_sources(spec, ctx.mirrors);
   return req;
 }
 

@@ -6,6 +6,7 @@
 #include "harness/cli/context.hpp"
 #include "harness/common/error.hpp"
 #include "harness/common/process.hpp"
+#include "harness/testbed/rootless.hpp"
 
 namespace harness::cli {
 namespace {
@@ -90,6 +91,12 @@ void add_doctor(CLI::App& app, Context& ctx, int* exit_code) {
       } catch (const InfraError& e) {
         c.bad("podman cannot start containers", e.what());
       }
+    }
+    // As a normal user podman runs rootless: name each thing the host lacks for it.
+    if (auto host = read_rootless_host(); host.uid != 0) {
+      auto problems = rootless_problems(host, dnf_host);
+      if (problems.empty()) c.ok("rootless podman", "subordinate uid/gid ranges and newuidmap/newgidmap for " + host.user);
+      for (const auto& p : problems) c.bad("rootless podman", p);
     }
     rlimit nofile{}, nproc{};
     getrlimit(RLIMIT_NOFILE, &nofile);

@@ -50,6 +50,7 @@ void add_prepush(CLI::App& app, Context& ctx, int* exit_code) {
     std::string local;
     std::string base;
     std::vector<std::string> suites;
+    std::vector<std::string> packages;
     std::string out;
   };
   static Options o;
@@ -60,6 +61,10 @@ void add_prepush(CLI::App& app, Context& ctx, int* exit_code) {
   cmd->add_option("--local", o.local, "Folder of built .deb/.rpm files (default: ./results, ./results_*/..., ../ for Debian)");
   cmd->add_option("--base", o.base, "Baseline channel (default: the host release's stable, e.g. debian:bookworm:stable)");
   cmd->add_option("--suite", o.suites, "Run only this suite (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--package", o.packages,
+                  "Packages to resolve and pin (repeatable; default: the default plan's names for the family)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--out", o.out, "Reports folder (default: reports/ of a source tree, else ./reports)");
@@ -74,7 +79,8 @@ void add_prepush(CLI::App& app, Context& ctx, int* exit_code) {
     if (base.is_local()) throw UsageError("--base must be a distribution channel");
     fs::path dir = o.local.empty() ? find_build_output(base.family) : fs::path(o.local);
     auto local = parse_candidate_spec("local:" + fs::absolute(dir).lexically_normal().string() + "@" + base.base_text());
-    RunSetup setup{.baseline = base.base_text(), .candidates = {local.text}, .suites = o.suites, .out = o.out};
+    RunSetup setup{.baseline = base.base_text(), .candidates = {local.text}, .suites = o.suites,
+                   .packages = o.packages, .out = o.out};
     auto rq = make_run_request(ctx, setup);
     rq.plan.name = "prepush";
     rq.plan.summary = "locally built packages in " + local.local_dir->string() + " against " + base.base_text();

@@ -45,7 +45,7 @@ struct ImageOptions {
     req.release = spec.release;
     req.packages = split_list(packages);
     req.allow_expired_metadata = ctx.allow_expired_metadata;
-    if (spec.family == Family::debian) req.sources = debian_apt_sources(spec, ctx.mirrors);
+    req.sources = testbed_sources(spec, ctx.mirrors);
     return ctx.images().ensure(req);
   }
 };

@@ -100,6 +100,11 @@ int main(int argc, char** argv) {
   app.add_option("--fedora-baseurl", ctx.mirrors.fedora_baseurl, "Fedora mirror base URL (instead of the metalink)");
   app.add_option("--fedora-image", ctx.mirrors.fedora_image, "Fedora base image (NAME, tagged with the release)")
       ->capture_default_str();
+  app.add_option("--fedora-gpg-key", ctx.mirrors.fedora_gpg_keys,
+                 "Public key (FILE) that signs the Fedora repositories' packages; testbeds check against it "
+                 "(repeatable; default: the release's key from the distribution-gpg-keys package)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_flag("--allow-expired-metadata", ctx.allow_expired_metadata,
                "Accept repository metadata whose Valid-Until has passed (a frozen or replayed archive)");
   app.parse_complete_callback([&] {

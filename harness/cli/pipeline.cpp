@@ -391,6 +391,7 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
       if (auto it = rq.suite_options.find(ps.name); it != rq.suite_options.end())
         for (const auto& [k, v] : it->second) options[k] = v;
       suite->load(rq.scenarios_dir / ps.name, options);
+      suite->check_family(specs[i].family);
       w.suites.push_back(std::move(suite));
     }
     streams.push_back(std::move(w));
@@ -467,8 +468,7 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
       if (p.repo != "local") ctx.pins.packages.push_back(p);
     ctx.local_packages = w.local_files;
     ctx.sources = !rq.debian_sources_override.empty() ? rq.debian_sources_override
-                  : spec.family == Family::debian     ? debian_apt_sources(channel, sv.mirrors)
-                                                      : std::vector<std::string>{};
+                                                      : testbed_sources(channel, sv.mirrors);
     ctx.allow_expired_metadata = rq.allow_expired_metadata;
     ctx.run_id = run.run_id;
   }

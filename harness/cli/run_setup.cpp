@@ -1,6 +1,7 @@
 #include "harness/cli/run_setup.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -9,13 +10,20 @@
 #include "harness/common/log.hpp"
 #include "harness/common/process.hpp"
 #include "harness/common/tempdir.hpp"
+#include "harness/repo/channels.hpp"
 
 namespace harness::cli {
 
 Plan default_template(const Context& ctx) { return load_plan_file(ctx.scenarios_dir() / "plans" / "default.yaml"); }
 
 HostRelease host_release() {
-  for (const char* p : {"/etc/os-release", "/usr/lib/os-release"}) {
+  // HARNESS_OS_RELEASE: another host's os-release (tests; a Fedora default plan on a Debian box).
+  std::vector<std::string> paths{"/etc/os-release", "/usr/lib/os-release"};
+  if (const char* env = std::getenv("HARNESS_OS_RELEASE"); env && *env) {
+    if (!std::filesystem::is_regular_file(env)) throw UsageError(std::string("HARNESS_OS_RELEASE=") + env + ": no such file");
+    paths = {env};
+  }
+  for (const auto& p : paths) {
     std::ifstream in(p);
     if (!in) continue;
     std::stringstream ss;
@@ -66,7 +74,18 @@ RunRequest make_run_request(Context& ctx, const RunSetup& setup) {
   // A Debian run without an archive stops here, before anything is fetched or started.
   if (rq.plan.baseline) require_debian_archives(ctx.mirrors, *rq.plan.baseline);
   for (const auto& c : rq.plan.candidates) require_debian_archives(ctx.mirrors, c);
-  if (!s.packages.empty()) rq.plan.packages = s.packages;
+  // A Fedora run without a key to check packages against stops here too.
+  if (rq.plan.baseline && rq.plan.baseline->family == Family::fedora) fedora_gpg_keys(rq.plan.baseline->release, ctx.mirrors);
+  for (const auto& c : rq.plan.candidates)
+    if (c.family == Family::fedora) fedora_gpg_keys(c.release, ctx.mirrors);
+  // The plan's package names for the family under test (`--package` replaces the list).
+  if (!s.packages.empty()) {
+    rq.plan.packages = s.packages;
+    rq.plan.packages_by_family.clear();
+  }
+  const CandidateSpec* first = rq.plan.baseline ? &*rq.plan.baseline
+                               : rq.plan.candidates.empty() ? nullptr : &rq.plan.candidates.front();
+  if (first) select_family(rq.plan, first->family);
   rq.only_suites = s.suites;
   if (!s.queues.empty()) {
     if (!std::filesystem::is_directory(s.queues)) throw UsageError("--queues " + s.queues + ": not a folder");
@@ -104,6 +123,9 @@ std::string reproduce_command(const Context& ctx, const RunRequest& rq, const Ru
     global.insert(global.end(), {"--fedora-metalink", ctx.mirrors.fedora_metalink});
   if (fedora && ctx.mirrors.fedora_image != defaults.fedora_image)
     global.insert(global.end(), {"--fedora-image", ctx.mirrors.fedora_image});
+  if (fedora)
+    for (const auto& k : ctx.mirrors.fedora_gpg_keys)
+      global.insert(global.end(), {"--fedora-gpg-key", std::filesystem::absolute(k).string()});
   if (ctx.allow_expired_metadata) global.push_back("--allow-expired-metadata");
   // Another data dir is other scenarios: name it when it was chosen (flag or HARNESS_ROOT).
   if (!ctx.root.empty() && (!ctx.root_flag.empty() || ctx.root_origin.find("HARNESS_ROOT") != std::string::npos))

@@ -2,6 +2,7 @@
 // them from the host's apt sources (see apt_sources.hpp) unless a flag names them.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "harness/plan/candidate_spec.hpp"
 
@@ -16,6 +17,10 @@ struct Mirrors {
   std::string fedora_metalink = "https://mirrors.fedoraproject.org/metalink";
   std::string fedora_baseurl;  // e.g. https://dl.fedoraproject.org/pub/fedora/linux
   std::string fedora_image = "registry.fedoraproject.org/fedora";
+  // Public keys (files on this host) that sign the Fedora repositories' packages; testbeds check
+  // every package against them. Empty: Fedora's own key for the release from Debian's
+  // distribution-gpg-keys package (repo/channels.hpp: fedora_gpg_keys).
+  std::vector<std::string> fedora_gpg_keys;
 };
 
 // Throws UsageError, naming --debian-mirror / --debian-security-mirror and what was searched, when

@@ -39,6 +39,30 @@ std::map<std::string, std::string> options_of(const YamlFile& f, const YAML::Nod
   return out;
 }
 
+Family family_key(const YamlFile& f, const YAML::Node& key) {
+  auto k = key.as<std::string>();
+  if (k == "debian") return Family::debian;
+  if (k == "fedora") return Family::fedora;
+  f.fail(key, "'" + k + "' is not a distribution family: use debian or fedora");
+}
+
+// `packages:` a list for every family, or a mapping family -> list.
+void read_packages(const YamlFile& f, const YAML::Node& root, Plan& plan) {
+  auto n = root["packages"];
+  if (!n.IsDefined() || !n.IsMap()) {
+    plan.packages = f.string_list(root, "packages", true);
+    return;
+  }
+  for (const auto& kv : n) {
+    auto fam = family_key(f, kv.first);
+    auto list = kv.second.IsSequence() ? f.string_list(n, kv.first.as<std::string>().c_str(), true)
+                                       : std::vector<std::string>{};
+    if (list.empty()) f.fail(kv.second, "packages for " + to_string(fam) + " must be a non-empty list of names");
+    plan.packages_by_family[fam] = list;
+  }
+  if (plan.packages_by_family.empty()) f.fail(n, "'packages' names no family: give debian: [...] and/or fedora: [...]");
+}
+
 std::string trim(std::string s) {
   auto b = s.find_first_not_of(" \t\r\n");
   auto e = s.find_last_not_of(" \t\r\n");
@@ -71,7 +95,7 @@ Plan load_plan_file(const std::filesystem::path& path) {
     if (plan.baseline && c.family != plan.baseline->family)
       f.fail(root["candidates"], "candidate '" + c.text + "' is " + to_string(c.family) + " but the baseline is " +
                                      to_string(plan.baseline->family));
-  plan.packages = f.string_list(root, "packages", true);
+  read_packages(f, root, plan);
   plan.refs = f.string_list(root, "refs");
   auto suites = root["suites"];
   if (!suites.IsDefined() || !suites.IsSequence() || suites.size() == 0)
@@ -83,16 +107,58 @@ Plan load_plan_file(const std::filesystem::path& path) {
     } else {
       f.check_keys(s, {"name", "package", "options"});
       ps.name = f.required_string(s, "name");
-      ps.package = f.optional_string(s, "package").value_or("");
+      if (s["package"].IsMap()) {
+        for (const auto& kv : s["package"]) {
+          if (!kv.second.IsScalar()) f.fail(kv.second, "a suite's package for a family is one name");
+          ps.package_by_family[family_key(f, kv.first)] = kv.second.as<std::string>();
+        }
+      } else {
+        ps.package = f.optional_string(s, "package").value_or("");
+      }
       ps.options = options_of(f, s["options"]);
     }
-    if (ps.package.empty()) ps.package = plan.packages.empty() ? ps.name : plan.packages.front();
-    if (ps.package.rfind("src:", 0) == 0) ps.package = ps.package.substr(4);
+    for (auto& [fam, pkg] : ps.package_by_family)
+      if (pkg.rfind("src:", 0) == 0) pkg = pkg.substr(4);
     for (const auto& other : plan.suites)
       if (other.name == ps.name) f.fail(s, "suite '" + escape_for_message(ps.name) + "' is listed twice");
     plan.suites.push_back(std::move(ps));
   }
+  if (plan.baseline) {
+    try {
+      select_family(plan, plan.baseline->family);
+    } catch (const UsageError& e) {
+      f.fail(root["packages"].IsDefined() ? root["packages"] : root, e.what());
+    }
+  } else if (plan.packages_by_family.empty()) {
+    select_family(plan, Family::debian);  // names for every family: fill the suites' defaults now
+  }
   return plan;
+}
+
+void select_family(Plan& plan, Family family) {
+  const std::string where = plan.path.empty() ? "the plan" : "plan " + plan.path.string();
+  if (!plan.packages_by_family.empty()) {
+    auto it = plan.packages_by_family.find(family);
+    if (it == plan.packages_by_family.end())
+      throw UsageError(where + " names no packages for " + to_string(family) + " (its 'packages:' has " +
+                       to_string(plan.packages_by_family.begin()->first) +
+                       " only); add a '" + to_string(family) + ":' list there, or give --package NAME");
+    plan.packages = it->second;
+  }
+  for (auto& ps : plan.suites) {
+    if (!ps.package_by_family.empty()) {
+      auto it = ps.package_by_family.find(family);
+      if (it == ps.package_by_family.end())
+        throw UsageError(where + ": suite '" + ps.name + "' names its package for " +
+                         to_string(ps.package_by_family.begin()->first) + " only; add '" + to_string(family) +
+                         ": NAME' under its 'package:'");
+      ps.package = it->second;
+    } else if (ps.package.empty() || ps.package_from_default) {
+      ps.package = plan.packages.empty() ? ps.name : plan.packages.front();
+      ps.package_from_default = true;
+    }
+    if (ps.package.rfind("src:", 0) == 0) ps.package = ps.package.substr(4);
+  }
 }
 
 HostRelease parse_os_release(const std::string& text) {

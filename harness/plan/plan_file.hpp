@@ -14,6 +14,9 @@ namespace harness {
 struct PlanSuite {
   std::string name;
   std::string package;  // the package the suite tests (reports: classname suite.package)
+  // `package: {debian: exim4-base, fedora: exim}`: per family; select_family() fills `package`.
+  std::map<Family, std::string> package_by_family;
+  bool package_from_default = false;  // `package` is the plan's first package (follows select_family)
   std::map<std::string, std::string> options;
 };
 
@@ -24,6 +27,8 @@ struct Plan {
   std::optional<CandidateSpec> baseline;  // absent in a template (the default plan fills it)
   std::vector<CandidateSpec> candidates;
   std::vector<std::string> packages;  // resolved and pinned in every stream (binary names or src:NAME)
+  // `packages: {debian: [...], fedora: [...]}`: the names differ per family; select_family() picks.
+  std::map<Family, std::vector<std::string>> packages_by_family;
   std::vector<PlanSuite> suites;
   std::vector<std::string> refs;
 };
@@ -31,6 +36,10 @@ struct Plan {
 // Throws UsageError "file:line: what is wrong" (unknown keys, bad specs, missing suites).
 // Relative local:DIR specs are taken relative to the plan file's folder.
 Plan load_plan_file(const std::filesystem::path& path);
+
+// Fills `packages` and each suite's `package` with the names of `family` where the plan names them
+// per family. Throws UsageError naming the plan file when it has none for that family.
+void select_family(Plan& plan, Family family);
 
 // The host as /etc/os-release describes it (the CLI reads the file; this only parses).
 struct HostRelease {

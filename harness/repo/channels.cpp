@@ -1,5 +1,7 @@
 #include "harness/repo/channels.hpp"
 
+#include "harness/common/error.hpp"
+
 namespace harness {
 
 std::vector<RepoRef> channel_repos(const CandidateSpec& spec, const Mirrors& m) {
@@ -20,6 +22,68 @@ std::vector<RepoRef> channel_repos(const CandidateSpec& spec, const Mirrors& m) 
     if (spec.channel == "testing") repos.push_back({"updates-testing", m.fedora_baseurl, "updates-testing", ""});
   }
   return repos;
+}
+
+FedoraRepoLocation fedora_repo_location(const std::string& rel, const std::string& repo_id, const Mirrors& m) {
+  FedoraRepoLocation loc;
+  if (!m.fedora_baseurl.empty()) {
+    std::string path = repo_id == "fedora"    ? "releases/" + rel + "/Everything/x86_64/os/"
+                       : repo_id == "updates" ? "updates/" + rel + "/Everything/x86_64/"
+                                              : "updates/testing/" + rel + "/Everything/x86_64/";
+    loc.baseurl = m.fedora_baseurl;
+    if (loc.baseurl.back() != '/') loc.baseurl += '/';
+    loc.baseurl += path;
+  } else {
+    std::string mm = repo_id == "fedora"    ? "fedora-" + rel
+                     : repo_id == "updates" ? "updates-released-f" + rel
+                                            : "updates-testing-f" + rel;
+    loc.metalink = m.fedora_metalink + "?repo=" + mm + "&arch=x86_64";
+  }
+  return loc;
+}
+
+std::vector<std::filesystem::path> fedora_gpg_keys(const std::string& release, const Mirrors& m,
+                                                   const std::filesystem::path& keys_dir) {
+  std::vector<std::filesystem::path> keys;
+  std::error_code ec;
+  for (const auto& k : m.fedora_gpg_keys) {
+    if (!std::filesystem::is_regular_file(k, ec))
+      throw UsageError("--fedora-gpg-key " + k + ": no such file (give the public key that signs the repositories' packages)");
+    keys.push_back(std::filesystem::absolute(k));
+  }
+  if (!keys.empty()) return keys;
+  auto own = keys_dir / ("RPM-GPG-KEY-fedora-" + release + "-primary");
+  if (std::filesystem::is_regular_file(own, ec)) return {own};
+  throw UsageError("no key to check Fedora " + release + "'s packages against: " + own.string() +
+                   " is missing. Install Debian's distribution-gpg-keys package (it ships Fedora's keys), or give "
+                   "the repositories' signing key with --fedora-gpg-key FILE");
+}
+
+std::string fedora_testbed_key_name(std::size_t index) { return "RPM-GPG-KEY-harness-" + std::to_string(index + 1); }
+
+std::vector<std::string> fedora_repo_lines(const CandidateSpec& spec, const Mirrors& m, std::size_t key_count) {
+  std::string keys;
+  for (std::size_t i = 0; i < key_count; ++i)
+    keys += (i ? " " : "") + std::string("file:///etc/pki/rpm-gpg/") + fedora_testbed_key_name(i);
+  if (keys.empty()) throw UsageError("a Fedora testbed needs at least one key to check packages against");
+  std::vector<std::string> lines;
+  for (const auto& r : channel_repos(spec, m)) {
+    auto loc = fedora_repo_location(spec.release, r.id, m);
+    if (!lines.empty()) lines.push_back("");
+    lines.push_back("[" + r.id + "]");
+    lines.push_back("name=" + r.id + " " + spec.release + " (harness)");
+    lines.push_back(loc.baseurl.empty() ? "metalink=" + loc.metalink : "baseurl=" + loc.baseurl);
+    lines.push_back("enabled=1");
+    lines.push_back("gpgcheck=1");
+    lines.push_back("gpgkey=" + keys);
+    lines.push_back("skip_if_unavailable=False");
+  }
+  return lines;
+}
+
+std::vector<std::string> testbed_sources(const CandidateSpec& spec, const Mirrors& m) {
+  if (spec.family == Family::debian) return debian_apt_sources(spec, m);
+  return fedora_repo_lines(spec, m, fedora_gpg_keys(spec.release, m).size());
 }
 
 std::vector<std::string> debian_apt_sources(const CandidateSpec& spec, const Mirrors& mirrors) {

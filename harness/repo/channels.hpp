@@ -1,5 +1,6 @@
 // Which repositories a channel consists of.
 #pragma once
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,32 @@ struct RepoRef {
 // stable: the release + -updates + -security; proposed-updates adds <release>-proposed-updates.
 // sid has no -updates/-security. Fedora: fedora + updates (+ updates-testing for testing).
 std::vector<RepoRef> channel_repos(const CandidateSpec& spec, const Mirrors& mirrors);
+
+// Where dnf finds one Fedora repository: a baseurl under --fedora-baseurl laid out like the mirror
+// tree (releases/N/Everything/x86_64/os/, updates/N/..., updates/testing/N/...), else the metalink.
+struct FedoraRepoLocation {
+  std::string baseurl;   // ends in '/'
+  std::string metalink;  // when baseurl is empty
+};
+FedoraRepoLocation fedora_repo_location(const std::string& release, const std::string& repo_id, const Mirrors& mirrors);
+
+// The keys a Fedora testbed checks packages against: --fedora-gpg-key files, else Fedora's own key
+// for the release as Debian's distribution-gpg-keys ships it (under `keys_dir`). Throws UsageError
+// naming both when there is none: a testbed never installs unchecked packages.
+std::vector<std::filesystem::path> fedora_gpg_keys(
+    const std::string& release, const Mirrors& mirrors,
+    const std::filesystem::path& keys_dir = "/usr/share/distribution-gpg-keys/fedora");
+// The name each key has inside a testbed (/etc/pki/rpm-gpg/NAME), by position.
+std::string fedora_testbed_key_name(std::size_t index);
+
+// The .repo file (as lines) a Fedora testbed of this channel installs from: the repositories the
+// resolution used, updates-testing only for testing, gpgcheck=1 against `key_count` keys,
+// skip_if_unavailable=False (a repository that does not answer fails the build, never falls back).
+std::vector<std::string> fedora_repo_lines(const CandidateSpec& spec, const Mirrors& mirrors, std::size_t key_count);
+
+// What ImageRequest::sources holds for a testbed of this channel: Debian's sources.list lines, or
+// Fedora's .repo lines (with the keys fedora_gpg_keys finds).
+std::vector<std::string> testbed_sources(const CandidateSpec& spec, const Mirrors& mirrors);
 
 // sources.list lines for an apt inside a Debian testbed of this channel.
 std::vector<std::string> debian_apt_sources(const CandidateSpec& spec, const Mirrors& mirrors);

@@ -236,20 +236,12 @@ struct Loader {
     std::string base, repomd_url;
     std::optional<Metalink> metalink;
     std::string metalink_url;
-    if (!m.fedora_baseurl.empty()) {
-      std::string rel = spec.release;
-      std::string path = r.id == "fedora"    ? "releases/" + rel + "/Everything/x86_64/os/"
-                         : r.id == "updates" ? "updates/" + rel + "/Everything/x86_64/"
-                                             : "updates/testing/" + rel + "/Everything/x86_64/";
-      base = m.fedora_baseurl;
-      if (base.back() != '/') base += '/';
-      base += path;
+    auto loc = fedora_repo_location(spec.release, r.id, m);
+    if (!loc.baseurl.empty()) {
+      base = loc.baseurl;
       repomd_url = base + "repodata/repomd.xml";
     } else {
-      std::string mm = r.id == "fedora" ? "fedora-" + spec.release
-                       : r.id == "updates" ? "updates-released-f" + spec.release
-                                           : "updates-testing-f" + spec.release;
-      metalink_url = m.fedora_metalink + "?repo=" + mm + "&arch=x86_64";
+      metalink_url = loc.metalink;
       try {
         downloader.fetch_index(metalink_url, false,
                                     [&](const fs::path& f) { metalink = parse_metalink(read_file(f), metalink_url); });

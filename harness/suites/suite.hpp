@@ -82,6 +82,9 @@ class Suite {
   // Reads and checks every case file under `scenarios_dir`; a bad file throws UsageError
   // ("file:line: ...") before any container starts.
   virtual void load(const std::filesystem::path& scenarios_dir, const std::map<std::string, std::string>& options) = 0;
+  // Throws UsageError when the suite (with the options load() read) cannot serve this
+  // distribution family; the run calls it right after load(), before any image is built.
+  virtual void check_family(Family family) const { (void)family; }
   virtual std::size_t case_count() const = 0;
   // Every case run() reports, with id, group, summary and refs and no outcome yet: what a stream
   // reports for the cases it could not run (no metadata, a package that does not install), so no

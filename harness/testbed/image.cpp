@@ -13,6 +13,7 @@
 #include "harness/common/log.hpp"
 #include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
+#include "harness/repo/channels.hpp"
 #include "harness/testbed/file_lock.hpp"
 #include "harness/testbed/testbed.hpp"
 
@@ -311,6 +312,10 @@ Image ImageStore::ensure(const ImageRequest& req) {
   std::string apt_options = req.allow_expired_metadata ? "-o Acquire::Check-Valid-Until=false" : "";
   Sha256 h;
   h.field(recipe).field(base_id).field(join(req.sources, "\n")).field(join(packages, " ")).field(apt_options);
+  // Fedora testbeds check every package against the repositories' keys (named in the .repo lines).
+  std::vector<std::filesystem::path> keys;
+  if (req.family == Family::fedora && !req.sources.empty()) keys = fedora_gpg_keys(req.release, opt_.mirrors);
+  for (const auto& k : keys) h.field(sha256_file_hex(k));
   std::vector<LocalPackage> local;
   for (const auto& f : req.local_packages) {
     auto [name, version] = local_package_identity(req.family, f);
@@ -328,6 +333,11 @@ Image ImageStore::ensure(const ImageRequest& req) {
   std::filesystem::create_directories(ctx.path() / "local");
   std::filesystem::copy_file(recipe_path, ctx.path() / "Containerfile");
   write_local_repo(req.family, ctx.path() / "local", local, packages);
+  std::filesystem::create_directories(ctx.path() / "keys");  // the recipe copies it (empty: no repositories set)
+  {
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      std::filesystem::copy_file(keys[i], ctx.path() / "keys" / fedora_testbed_key_name(i));
+  }
   BuildNames names(podman_, base);
   const std::string& tmp_tag = names.unverified();
   log::info("building image " + tag + " (" + join(packages, " ") + ")");

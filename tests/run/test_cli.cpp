@@ -210,6 +210,46 @@ BOOST_AUTO_TEST_CASE(the_reproducer_names_every_option_that_changes_the_result) 
   BOOST_CHECK_LE(std::count(summary.begin(), summary.end(), '\n'), 60);
 }
 
+BOOST_AUTO_TEST_CASE(the_default_plan_on_a_fedora_host_names_fedoras_packages) {
+  // A Fedora host (HARNESS_OS_RELEASE) whose mirror refuses connections: the default plan compares
+  // fedora:41:stable with fedora:41:testing under Fedora's names; every case is ERROR (exit 3), never
+  // a testbed from other repositories; nothing starts.
+  TempDir dir("harness-test-fedora");
+  write_file(dir.path() / "os-release", "NAME=\"Fedora Linux\"\nID=fedora\nVERSION_ID=41\nPLATFORM_ID=\"platform:f41\"\n");
+  write_file(dir.path() / "key.asc", "-----BEGIN PGP PUBLIC KEY BLOCK-----\n");
+  std::vector<std::string> env{"HARNESS_OS_RELEASE=" + (dir.path() / "os-release").string()};
+  std::vector<std::string> global{"--cache-dir", (dir.path() / "cache").string(), "--fedora-baseurl",
+                                  "http://127.0.0.1:1/pub/fedora/linux"};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), global.begin(), global.end());
+    return harness_cli(args, env);
+  };
+  // No key to check packages against: a usage error naming both ways to give one, before any fetch.
+  auto nokey = with({"--fedora-gpg-key", (dir.path() / "none.asc").string(), "run", "--out", (dir.path() / "out").string()});
+  BOOST_CHECK_EQUAL(nokey.exit_code, 2);
+  BOOST_CHECK_MESSAGE(nokey.err.find("none.asc: no such file") != std::string::npos, nokey.err);
+  BOOST_CHECK(!fs::exists(dir.path() / "cache" / "metadata"));
+
+  auto r = with({"--fedora-gpg-key", (dir.path() / "key.asc").string(), "run", "--reruns", "0", "--no-blame", "--out",
+                 (dir.path() / "out").string()});
+  BOOST_CHECK_MESSAGE(r.exit_code == 3, r.err);
+  BOOST_CHECK_MESSAGE(r.err.find("unknown package") == std::string::npos, r.err);
+  std::vector<fs::path> runs;
+  for (const auto& e : fs::directory_iterator(dir.path() / "out"))
+    if (e.is_directory() && !e.is_symlink()) runs.push_back(e.path());
+  BOOST_REQUIRE_EQUAL(runs.size(), 1u);
+  auto summary = read_file(runs[0] / "summary.txt");
+  BOOST_TEST_MESSAGE(summary);
+  BOOST_CHECK(summary.find("--baseline fedora:41:stable --candidate fedora:41:testing") != std::string::npos);
+  BOOST_CHECK(summary.find("--fedora-gpg-key " + (dir.path() / "key.asc").string()) != std::string::npos);
+  BOOST_CHECK(summary.find("could not be resolved") != std::string::npos);
+  auto junit = read_file(runs[0] / "junit.xml");
+  BOOST_CHECK_MESSAGE(junit.find("exiqgrep.exim\"") != std::string::npos, junit.substr(0, 2000));
+  BOOST_CHECK(junit.find("starttls.exim\"") != std::string::npos);
+  BOOST_CHECK(junit.find("classname=\"starttls.exim4") == std::string::npos);
+  BOOST_CHECK(junit.find("<failure") == std::string::npos);  // ERROR, not a verdict on the packages
+}
+
 BOOST_AUTO_TEST_CASE(a_mistyped_command_or_option_names_the_one_meant) {
   BOOST_CHECK_EQUAL(cli::edit_distance("rnu", "run"), 1u);  // a swap of neighbours is one edit
   BOOST_CHECK_EQUAL(cli::edit_distance("suit", "suite"), 1u);

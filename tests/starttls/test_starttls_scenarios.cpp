@@ -9,6 +9,10 @@
 #include "harness/suites/starttls/s_client.hpp"
 #include "harness/suites/starttls/starttls_scenarios.hpp"
 #include "harness/suites/starttls/starttls_suite.hpp"
+#include "harness/suites/starttls/tls_servers.hpp"
+#include "harness/common/process.hpp"
+
+#include <algorithm>
 
 using namespace harness;
 namespace fs = std::filesystem;
@@ -162,4 +166,54 @@ BOOST_AUTO_TEST_CASE(s_client_command_line_and_output) {
   auto bad = parse_s_client_brief("80BB:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:x:1601:SSL alert number 40\n");
   BOOST_TEST(!bad.handshake_ok);
   BOOST_TEST(bad.failure.find("0A000410") != std::string::npos);
+}
+
+// Fedora's exim: the TLS settings go into /etc/exim/exim.conf (no generator), user exim, one
+// port per certificate set; Debian's keeps its generator and Debian-exim.
+BOOST_AUTO_TEST_CASE(exim_is_configured_the_way_each_family_ships_it) {
+  std::vector<CertSetDef> sets{{"rsa", {KeySpec::parse("rsa2048")}},
+                               {"dual", {KeySpec::parse("rsa2048"), KeySpec::parse("ec-p256")}}};
+  BOOST_CHECK((server_packages(Family::fedora, {"exim", "openssl"}) == std::vector<std::string>{"openssl", "exim"}));
+  BOOST_CHECK((server_packages(Family::debian, {"exim"}) == std::vector<std::string>{"openssl", "exim4-daemon-light"}));
+
+  auto deb = exim_server_setup(Family::debian, sets);
+  BOOST_CHECK(deb.script.find("update-exim4.conf\n") != std::string::npos);
+  BOOST_CHECK(deb.script.find("chgrp Debian-exim ") != std::string::npos);
+  BOOST_CHECK_EQUAL(deb.mainlog, "/var/log/exim4/mainlog");
+
+  auto fed = exim_server_setup(Family::fedora, sets);
+  BOOST_TEST_MESSAGE(fed.script);
+  BOOST_CHECK((fed.ports == std::vector<int>{2501, 2502}));
+  BOOST_CHECK_EQUAL(fed.mainlog, "/var/log/exim/main.log");
+  BOOST_CHECK(fed.script.find("chgrp exim ") != std::string::npos);
+  BOOST_CHECK(fed.script.find("/usr/sbin/exim -bd -oX 2501:2502 ") != std::string::npos);
+  BOOST_CHECK(fed.script.find("exim4") == std::string::npos);
+  BOOST_CHECK(fed.script.find("Debian-exim") == std::string::npos);
+
+  // The edit itself, run on a stand-in for the packaged file: the file's own TLS/port/lookup lines
+  // go, the harness's come first (the main section), the rest of the file stays as it was.
+  TempDir d("harness-test");
+  auto conf = d.path() / "exim.conf";
+  write_file(conf, "primary_hostname = mx\ntls_advertise_hosts = *\ntls_certificate = /etc/pki/tls/certs/exim.pem\n"
+                   "  tls_privatekey = /etc/pki/tls/private/exim.pem\ndaemon_smtp_ports = 25 : 465 : 587\n"
+                   "tls_on_connect_ports = 465\nhost_lookup = *\n\nbegin acl\nacl_check_rcpt:\n  accept\n");
+  auto start = fed.script.find("C=/etc/exim/exim.conf\n");
+  auto end = fed.script.find("mv $C.harness $C\n");
+  BOOST_REQUIRE(start != std::string::npos && end != std::string::npos);
+  std::string edit = fed.script.substr(start, end + 17 - start);
+  edit.replace(0, std::string("C=/etc/exim/exim.conf").size(), "C=" + conf.string());
+  auto r = run_process({"sh", "-ec", edit});
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.err);
+  auto out = read_file(conf);
+  BOOST_TEST_MESSAGE(out);
+  BOOST_CHECK(out.find("/etc/pki/tls") == std::string::npos);
+  BOOST_CHECK(out.find("tls_on_connect_ports") == std::string::npos);
+  BOOST_CHECK(out.find("daemon_smtp_ports") == std::string::npos);
+  BOOST_CHECK(out.find("host_lookup = *") == std::string::npos);
+  BOOST_CHECK(out.find("tls_certificate = ${if eq{$received_port}{2501}{/etc/harness-tls/rsa2048.crt}") != std::string::npos);
+  BOOST_CHECK(out.find("{2502}{/etc/harness-tls/rsa2048.crt:/etc/harness-tls/ec-p256.crt}") != std::string::npos);
+  BOOST_CHECK(out.find("tls_privatekey = ${if eq{$received_port}{2501}{/etc/harness-tls/rsa2048.key}") != std::string::npos);
+  BOOST_CHECK(out.find("log_file_path = /var/log/exim/%s.log\n") < out.find("primary_hostname = mx\n"));
+  BOOST_CHECK(out.find("primary_hostname = mx\n") < out.find("begin acl\nacl_check_rcpt:\n  accept\n"));
+  BOOST_CHECK_EQUAL(std::count(out.begin(), out.end(), '\n'), 12);  // the harness's 7 lines + the 5 kept
 }

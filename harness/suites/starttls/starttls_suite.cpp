@@ -99,6 +99,11 @@ class StarttlsSuite : public Suite {
     for (const auto& p : scenarios_.clients) clients_.emplace_back(p);
   }
 
+  void check_family(Family family) const override {
+    // Every server needs its package and configuration for the family (tls_servers.cpp).
+    server_packages(family, servers_);
+  }
+
   std::size_t case_count() const override {
     return servers_.size() * scenarios_.certsets.size() * clients_.size() + scenarios_.receivers.size();
   }

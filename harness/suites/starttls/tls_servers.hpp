@@ -60,6 +60,7 @@ class TlsServerBed {
   CertificateFactory certs_;
   std::future<void> keys_ready_;
   Image image_;
+  Family image_family_;
   PodmanTestbed testbed_;
   std::vector<ServerEndpoint> endpoints_;
   std::vector<ServerEndpoint> receivers_;
@@ -67,5 +68,18 @@ class TlsServerBed {
 
 // Packages a stream needs for these servers.
 std::vector<std::string> server_packages(Family family, const std::vector<std::string>& servers);
+// The package holding the exim daemon: Debian exim4-daemon-light, Fedora exim.
+std::string exim_server_package(Family family);
+
+// How exim serves every certificate set (one port each, the certificate chosen by $received_port):
+// Debian's exim4 through its config generator (user Debian-exim), Fedora's exim by editing
+// /etc/exim/exim.conf (user exim). `script` runs in the testbed as root.
+struct EximServerSetup {
+  std::string script;
+  std::vector<int> ports;       // per set, in order
+  std::string mainlog;          // the file exim logs connections to
+  std::string logs_on_failure;  // shell that prints exim's logs when the script fails
+};
+EximServerSetup exim_server_setup(Family family, const std::vector<CertSetDef>& sets);
 
 }  // namespace harness
