@@ -107,8 +107,9 @@ Plan load_plan_file(const std::filesystem::path& path) {
     } else {
       f.check_keys(s, {"name", "package", "options"});
       ps.name = f.required_string(s, "name");
-      if (s["package"].IsMap()) {
-        for (const auto& kv : s["package"]) {
+      // A missing key is a zombie node (IsMap() would throw): ask IsDefined() first.
+      if (const auto package = s["package"]; package.IsDefined() && package.IsMap()) {
+        for (const auto& kv : package) {
           if (!kv.second.IsScalar()) f.fail(kv.second, "a suite's package for a family is one name");
           ps.package_by_family[family_key(f, kv.first)] = kv.second.as<std::string>();
         }

@@ -14,9 +14,19 @@ int YamlFile::line_of(const YAML::Node& node) const {
 
 void YamlFile::fail(const YAML::Node& at, const std::string& message) const {
   int line = at.IsDefined() ? line_of(at) : 0;
-  // Messages quote values from the file: every one is shown escaped, never as terminal commands.
+  // Callers quote values with escape_for_message (escaping the message again would double every
+  // backslash); a control byte that slipped through a quoting site is still shown as \xNN here.
+  std::string clean;
+  for (unsigned char c : message) {
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+      static const char* hex = "0123456789abcdef";
+      clean += std::string("\\x") + hex[c >> 4] + hex[c & 15];
+    } else {
+      clean += static_cast<char>(c);
+    }
+  }
   throw UsageError(escape_for_message(path.string(), 1000) + ":" + (line > 0 ? std::to_string(line) : std::string("?")) +
-                   ": " + escape_for_message(message, 2000));
+                   ": " + clean);
 }
 
 void YamlFile::check_keys(const YAML::Node& map, std::initializer_list<const char*> allowed) const {
