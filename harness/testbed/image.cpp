@@ -338,6 +338,9 @@ Image ImageStore::ensure(const ImageRequest& req) {
     for (std::size_t i = 0; i < keys.size(); ++i)
       std::filesystem::copy_file(keys[i], ctx.path() / "keys" / fedora_testbed_key_name(i));
   }
+  // One podman build at a time on this host: two concurrent builds (one process's suites, or two
+  // runs) lost their working containers mid-RUN ("layer not known", dpkg exit 2) on podman 4.3.
+  FileLock one_build(opt_.cache_dir / "locks" / "podman-build.lock", "another image build to finish");
   BuildNames names(podman_, base);
   const std::string& tmp_tag = names.unverified();
   log::info("building image " + tag + " (" + join(packages, " ") + ")");
