@@ -156,7 +156,8 @@ RunRecord merge_shards(std::vector<ShardRun> shards, const std::string& run_id) 
     run.started = std::min(run.started, s.record.started);
     run.seconds += s.record.seconds;
     for (const auto& [phase, secs] : s.record.timings) {
-      auto it = std::find_if(run.timings.begin(), run.timings.end(), [&](auto& t) { return t.first == phase; });
+      const auto& name = phase;  // clang 14 cannot capture a structured binding
+      auto it = std::find_if(run.timings.begin(), run.timings.end(), [&](auto& t) { return t.first == name; });
       if (it == run.timings.end())
         run.timings.push_back({phase, secs});
       else
