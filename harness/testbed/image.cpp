@@ -14,6 +14,7 @@
 #include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/repo/channels.hpp"
+#include "harness/testbed/build_steps.hpp"
 #include "harness/testbed/file_lock.hpp"
 #include "harness/testbed/testbed.hpp"
 
@@ -141,18 +142,6 @@ bool install_failed_for_package(const std::string& log) {
                           "conflicts with", "Problem: ", "scriptlet failed", "Error in PREIN", "Error in POSTIN"})
     if (log.find(pkg) != std::string::npos) return true;
   return false;
-}
-
-// "build-<pid>-<start>-<random>" -> "<pid>-<start>"; empty when the name is not a build's.
-std::string build_owner(const std::string& name) {
-  if (name.rfind(kBuildPrefix, 0) != 0) return "";
-  auto rest = name.substr(std::string(kBuildPrefix).size());
-  auto first = rest.find('-');
-  auto second = first == std::string::npos ? std::string::npos : rest.find('-', first + 1);
-  if (second == std::string::npos) return "";
-  auto owner = rest.substr(0, second);
-  if (owner.find_first_not_of("0123456789-") != std::string::npos) return "";
-  return owner;
 }
 
 // What one `podman build` makes, all named after the build so that `harness gc` recognises it
