@@ -222,6 +222,9 @@ BOOST_AUTO_TEST_CASE(queries_are_checked) {
   } catch (const std::invalid_argument& e) {
     BOOST_CHECK(std::string(e.what()).find("more than 9 digits") != std::string::npos);
   }
+  BOOST_CHECK_THROW(parse_query({"-f", "\x01{99994}r"}), std::invalid_argument);  // a fuzz timeout: 12 s to compile
+  BOOST_CHECK_THROW(parse_query({"-f", "a{1,1001}"}), std::invalid_argument);
+  BOOST_CHECK_NO_THROW(parse_query({"-f", "a{1000}"}));
   BOOST_CHECK_NO_THROW(parse_query({"-r", "(a)\\1"}));            // a back-reference of one digit is fine
   BOOST_CHECK_NO_THROW(parse_query({"-f", "\\\\12345678901234"}));  // an escaped backslash, then digits
   BOOST_CHECK_NO_THROW(parse_query({"-s", "^[0-9]{1,3}$"}));
