@@ -98,9 +98,9 @@ void add_doctor(CLI::App& app, Context& ctx, int* exit_code) {
       auto problems = rootless_problems(host, dnf_host);
       if (problems.empty())
         c.ok("rootless podman", "subordinate uid/gid ranges, newuidmap/newgidmap, user namespaces and " +
-                                    std::string(host.slirp4netns.empty() ? "pasta" : "slirp4netns") + " for " + host.user +
-                                    (host.storage_driver.empty() ? "" : "; storage driver " + host.storage_driver));
+                                    std::string(host.slirp4netns.empty() ? "pasta" : "slirp4netns") + " for " + host.user);
       for (const auto& p : problems) c.bad("rootless podman", p);
+      if (!host.storage_driver.empty() && host.storage_driver != "vfs") c.ok("rootless storage driver", host.storage_driver);
       for (const auto& n : rootless_notes(host)) c.note("rootless podman", n);
     }
     rlimit nofile{}, nproc{};

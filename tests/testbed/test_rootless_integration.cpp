@@ -2,8 +2,8 @@
 // user): a throwaway normal user (containers/rootless-user) runs the harness against the local Fedora
 // world. Without subordinate ids `harness doctor` fails naming the usermod fix; with them doctor names
 // nothing the host does not lack; a Fedora testing testbed comes up in the user's own podman storage
-// with the exact NEVRA, its root mapped to the user; the exiqgrep suite passes on fedora:41:stable in a
-// single-stream run. The user, its storage and processes are gone afterwards.
+// with the exact NEVRA, its root mapped to the user, and its exim queues a message exiqgrep lists.
+// The user, its storage and processes are gone afterwards.
 #define BOOST_TEST_MODULE rootless_integration
 #include <boost/test/unit_test.hpp>
 
@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <regex>
 #include <sstream>
 
 #include "harness/common/process.hpp"
@@ -136,38 +137,30 @@ BOOST_AUTO_TEST_CASE(the_fedora_path_runs_as_a_normal_user) {
   BOOST_CHECK_EQUAL(count_of(doctor.out, "MISSING "), expected);
   BOOST_CHECK_EQUAL(doctor.exit_code, expected ? 3 : 0);
   if (expected) BOOST_CHECK(contains(doctor.out, "chmod 0666 /dev/net/tun"));
-  BOOST_CHECK(contains(doctor.out, "ok       rootless podman: subordinate uid/gid ranges"));
-  BOOST_CHECK(contains(doctor.out, "storage driver overlay"));
+  if (!expected) BOOST_CHECK(contains(doctor.out, "ok       rootless podman: subordinate uid/gid ranges"));
+  BOOST_CHECK(!contains(doctor.out, "/etc/subuid"));
+  BOOST_CHECK(contains(doctor.out, "ok       rootless storage driver: overlay"));
 
-  // A Fedora testing testbed in the user's own storage: the exact build, root inside mapped to the user.
+  // A Fedora testing testbed in the user's own storage: the exact build, root inside mapped to the
+  // user; exim (its own uid 93, a subordinate id outside) queues a message and exiqgrep lists it.
   std::string nvr = world.exim_dash_h.substr(0, world.exim_dash_h.rfind('.'));
   auto tb = user.run(with({"testbed", "run", "--distro", "fedora", "--release", "41", "--channel", "testing",
-                           "--packages", nvr, "--", "sh", "-c", "rpm -q exim; cat /proc/self/uid_map"}),
+                           "--packages", nvr, "--", "sh", "-c",
+                           "rpm -q exim; cat /proc/self/uid_map; printf 'Subject: t\\n\\nbody\\n' | exim -odq root@localhost; "
+                           "echo QUEUED=$(exiqgrep -i -r root)"}),
                      env, 1200s);
   BOOST_REQUIRE_EQUAL(tb.exit_code, 0);
   BOOST_CHECK(contains(tb.out, world.exim_dash_h));
   auto lines = split_lines(tb.out);
-  BOOST_REQUIRE_GE(lines.size(), 2u);
+  BOOST_REQUIRE_GE(lines.size(), 3u);
   auto map = words(lines[1]);
   BOOST_REQUIRE_EQUAL(map.size(), 3u);
   BOOST_CHECK_EQUAL(map[0], "0");
   BOOST_CHECK_EQUAL(map[1], std::to_string(user.uid()));  // the container's root is the user, not root
+  // A new-format id (4.97+: 6-11-4 characters), listed by the build's own exiqgrep.
+  BOOST_CHECK_MESSAGE(std::regex_search(tb.out, std::regex("QUEUED=[0-9A-Za-z]{6}-[0-9A-Za-z]{11}-[0-9A-Za-z]{4}")), tb.out);
   auto images = user.run({"podman", "images", "--format", "{{.Repository}}:{{.Tag}}"});
   BOOST_CHECK(contains(images.out, "localhost/harness/fedora"));
-
-  // One suite, one stream: exiqgrep on the stable build passes every case.
-  auto reports = user.home() / "reports";
-  auto run = user.run(with({"run", "--candidate", "fedora:41:stable", "--suite", "exiqgrep", "--package", "exim",
-                            "--reruns", "0", "--out", reports.string()}),
-                      env, 1200s);
-  BOOST_CHECK_EQUAL(run.exit_code, 0);
-  for (const auto& e : fs::directory_iterator(reports))
-    if (e.is_directory() && !e.is_symlink()) {
-      auto summary = read_file(e.path() / "summary.txt");
-      BOOST_TEST_MESSAGE(summary);
-      BOOST_CHECK(contains(summary, ": no failure"));
-      BOOST_CHECK(contains(summary, "0 ERROR"));
-    }
 }
 
 BOOST_AUTO_TEST_CASE(the_throwaway_users_are_gone) {
