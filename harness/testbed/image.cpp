@@ -232,6 +232,13 @@ Image ImageStore::base_image(Family family, const std::string& release, bool all
   if (find_program("debootstrap").empty())
     throw InfraError("debootstrap is not installed; install it (apt-get install debootstrap) to build Debian base images");
   require_debian_archives(opt_.mirrors, "the Debian " + release + " base image", false);
+  // debootstrap checks its target with mknod, which the user namespace of rootless podman refuses
+  // (`podman unshare debootstrap` stops at "Cannot install into target ... mounted with noexec or nodev").
+  if (::geteuid() != 0)
+    throw InfraError("the Debian " + release + " base image (" + tag + ") is built with debootstrap, which needs root: "
+                     "it makes device nodes, and rootless podman's user namespace refuses them. Build it once as root "
+                     "(`sudo harness testbed up --release " + release + "`), then copy it into this user's storage: "
+                     "`sudo podman save " + tag + " | podman load`. Fedora streams need no debootstrap");
   TempDir dir("harness-debootstrap");
   auto root = dir.path() / "root";
   log::info("building the Debian " + release + " base image (debootstrap --variant=minbase, about 30 s)");
