@@ -2,12 +2,14 @@
 // label: integration): exim RPMs built by rpmbuild from exim's source, installed by dnf from signed
 // rpm-md repositories found through the world's metalink, in testbeds whose base comes from its
 // registry; the default plan, which names Fedora's packages on Fedora streams.
-//  - fedora:41:stable (exim 4.96) vs fedora:41:testing holding the -H build (the Bug 3050 fix
-//    reverted): REGRESSION in the live-upgrade listing and Munin cases, exit 1; the summary names the
+//  - `harness run` with no plan on a Fedora 41 host (HARNESS_OS_RELEASE): the default plan,
+//    fedora:41:stable (exim 4.96) vs fedora:41:testing holding the -H build (the Bug 3050 fix
+//    reverted), both suites with Fedora's package names: REGRESSION in the live-upgrade listing and Munin cases, exit 1; the summary names the
 //    build change, the advisory and rhbz#2258027; starttls runs on the OpenSSL-built Fedora exim, where
 //    the EC-only certificate against the 2015 Proofpoint sender fails and exim logs "no shared cipher";
 //  - after `fedora-world testing fixed` (updates-testing holds the build with the fix back, as
-//    Fedora's 4.97.1-1 -> 4.97.1-2 went): the same cases pass, no REGRESSION, exit 0.
+//    Fedora's 4.97.1-1 -> 4.97.1-2 went), against the -H build as baseline (its RPM, downloaded from
+//    the mirror before the switch, as local:DIR@fedora:41:stable): FIXED in the same cases, exit 0.
 #define BOOST_TEST_MODULE fedora_run_integration
 #include <boost/test/unit_test.hpp>
 
@@ -77,15 +79,17 @@ struct World {
   ImageSweeper sweeper;
   TempDir out{"harness-test-fedora-run"};
 
+  // `harness run [extra...]` against the world, on a Fedora 41 host as far as the harness knows.
   Run run(const std::string& name, std::vector<std::string> extra = {}) {
     std::string image = world.image.substr(0, world.image.rfind(':'));
     fs::path reports = out.path() / name;
     std::vector<std::string> argv{HARNESS_BIN, "--root", HARNESS_SOURCE_DIR, "--fedora-metalink", world.metalink,
                                   "--fedora-image", image, "--fedora-gpg-key", world.gpgkey,
-                                  "run", "--baseline", "fedora:41:stable", "--candidate", "fedora:41:testing",
-                                  "--reruns", "0", "--no-blame", "--out", reports.string()};
+                                  "run", "--reruns", "0", "--no-blame", "--out", reports.string()};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    auto r = run_process(argv, {.timeout = 2400s, .env = {world.registries_env()}});
+    write_file(out.path() / "os-release", "NAME=\"Fedora Linux\"\nVERSION=\"41 (Forty One)\"\nID=fedora\nVERSION_ID=41\n");
+    auto r = run_process(argv, {.timeout = 2400s,
+                                .env = {world.registries_env(), "HARNESS_OS_RELEASE=" + (out.path() / "os-release").string()}});
     BOOST_TEST_MESSAGE(join(argv, " ") << "\nexit " << r.exit_code << "\nstderr:\n" << r.err);
     Run run{std::move(r), {}, {}, {}};
     for (const auto& e : fs::directory_iterator(reports))
@@ -103,9 +107,11 @@ struct World {
 BOOST_FIXTURE_TEST_SUITE(fedora_run, World)
 
 BOOST_AUTO_TEST_CASE(dash_h_build_in_updates_testing_is_a_regression_and_the_fix_passes) {
-  // 1. updates-testing holds the -H build; the default plan, both suites.
+  // 1. updates-testing holds the -H build; the default plan for a Fedora 41 host, both suites.
   BOOST_REQUIRE_EQUAL(world.testing, "dash-h");
   auto a = run("dash-h");
+  BOOST_CHECK(contains(a.summary, "fedora:41:stable"));
+  BOOST_CHECK(contains(a.summary, "fedora:41:testing"));
   BOOST_CHECK_EQUAL(a.result.exit_code, 1);
   BOOST_CHECK_MESSAGE(contains(a.summary, "exim " + version_release(world.exim_stable) + " -> " +
                                               version_release(world.exim_dash_h)),
@@ -129,13 +135,20 @@ BOOST_AUTO_TEST_CASE(dash_h_build_in_updates_testing_is_a_regression_and_the_fix
   BOOST_TEST_MESSAGE(ec_log);
   BOOST_CHECK_MESSAGE(contains(ec_log, "no shared cipher"), "exim's log line is not attached");
 
-  // 2. The fix back in updates-testing: the same cases pass.
+  // 2. The fix back in updates-testing, against the -H build: the same cases are FIXED.
+  auto dash_h_dir = out.path() / "dash-h-rpms";
+  fs::create_directories(dash_h_dir);
+  auto rpm = world.exim_dash_h + ".rpm";
+  auto url = world.baseurl + "updates/testing/41/Everything/x86_64/Packages/e/" + rpm;
+  auto got = run_process({"curl", "-fsS", "--max-time", "60", "-o", (dash_h_dir / rpm).string(), url}, {.timeout = 90s});
+  BOOST_REQUIRE_MESSAGE(got.ok(), url << ": " << got.err);
   world.set_testing("fixed");
-  auto b = run("fixed", {"--suite", "exiqgrep"});
+  auto b = run("fixed", {"--baseline", "local:" + dash_h_dir.string() + "@fedora:41:stable", "--candidate",
+                         "fedora:41:testing", "--suite", "exiqgrep"});
   BOOST_CHECK_EQUAL(b.result.exit_code, 0);
-  BOOST_CHECK(contains(b.summary, "exim " + version_release(world.exim_stable) + " -> " + version_release(world.exim_fixed)));
-  BOOST_CHECK_EQUAL(b.candidate("exiqgrep", "live-upgrade/listing-conformance"), "PASS/PASS");
-  BOOST_CHECK_EQUAL(b.candidate("exiqgrep", "live-upgrade/munin-exim_mailqueue"), "PASS/PASS");
+  BOOST_CHECK(contains(b.summary, "exim " + version_release(world.exim_dash_h) + " -> " + version_release(world.exim_fixed)));
+  BOOST_CHECK_EQUAL(b.candidate("exiqgrep", "live-upgrade/listing-conformance"), "FIXED/PASS");
+  BOOST_CHECK_EQUAL(b.candidate("exiqgrep", "live-upgrade/munin-exim_mailqueue"), "FIXED/PASS");
   BOOST_CHECK_EQUAL(b.count("REGRESSION"), 0u);
   BOOST_CHECK_EQUAL(b.count("ERROR"), 0u);
 }
