@@ -3,8 +3,8 @@
 # turns it into the base of the local Fedora world, an rpm-based userland for dnf:
 #   - rpm's database in /var/lib/rpm (Debian's rpm defaults to ~/.rpmdb);
 #   - a file-less `base-provides` rpm that declares what the Debian userland already has (sonames,
-#     every /usr/bin and /usr/sbin file under both the /usr and the / spelling, perl modules,
-#     rtld(GNU_HASH)) and system-release(releasever) = 41, so dnf resolves the automatic Requires of
+#     every /usr/bin and /usr/sbin file under both the /usr and the / spelling except openssl's, perl
+#     and its modules, rtld(GNU_HASH)) and system-release(releasever) = 41, so dnf resolves the automatic Requires of
 #     rpmbuild-built packages and picks 41 as $releasever;
 #   - Fedora's dnf.conf defaults and Fedora's three .repo files (metalinks of mirrors.fedoraproject.org,
 #     unreachable here: a testbed must write the repositories it uses, as it would on a real mirror);
@@ -21,11 +21,17 @@ top=$(mktemp -d)
     # elfdeps exits 1 on a file that is not ELF (e.g. *.socket units): skip those.
     /usr/lib/rpm/elfdeps --provides "$f" 2>/dev/null || true
   done
-  for f in /usr/bin/* /usr/sbin/*; do echo "$f"; echo "${f#/usr}"; done
+  # Debian's openssl package is not declared: the world's `fedora` repository has an `openssl` rpm
+  # (the starttls suite's s_server), which must be what a testbed installs, not a capability of this base.
+  dpkg -L openssl 2>/dev/null | sort > "$top/openssl-files" || true
+  for f in /usr/bin/* /usr/sbin/*; do echo "$f"; echo "${f#/usr}"; done | sort | comm -23 - "$top/openssl-files" |
+    grep -v '^/bin/openssl$\|^/bin/c_rehash$'
   perl -e 'print "$_\n" for grep { -d } @INC' | while read -r d; do
     (cd "$d" && find . -name '*.pm' | sed -e 's|^\./||' -e 's|\.pm$||' -e 's|/|::|g' -e 's|.*|perl(&)|')
   done
   echo "perl(:VERSION) = $(perl -e 'printf "%vd", $^V')"
+  # The perl package itself, with Fedora's epoch (4): rpm's generated `perl >= 0:5.006` needs it.
+  echo "perl = 4:$(perl -e 'printf "%vd", $^V')"
   echo "perl(:MODULE_COMPAT_$(perl -e 'printf "%vd", $^V'))"
   echo "/bin/sh"; echo "/usr/bin/sh"
   echo "rtld(GNU_HASH)"

@@ -8,15 +8,21 @@ mirrors.fedoraproject.org does:
 with the sha256, size and URL of that repository's repodata/repomd.xml, computed when asked (so a
 repository rebuilt while the world runs is announced at once). Unknown repo or arch: 404 naming it.
 
-usage: serve.py ROOT PORT_FILE REQUEST_LOG [LIFETIME]
+usage: serve.py ROOT PORT_FILE REQUEST_LOG [LIFETIME [FAULTS]]
 Listens on an ephemeral port and writes it to PORT_FILE once listening; appends
 "METHOD PATH STATUS USER-AGENT" per request to REQUEST_LOG; exits after LIFETIME seconds (0: never),
 so a caller that dies cannot leave it running for ever.
+
+FAULTS (written by `fedora-world mirror`, read on every request, so a fault starts and ends at once)
+holds lines "STATUS PREFIX NAME": a request whose path starts with PREFIX is answered STATUS (503: the
+mirror is down for that repository, 404: the repository is gone) with a body naming NAME, as a broken
+mirror would. The metalink keeps answering: MirrorManager is another service than the mirror.
 """
 import email.utils, functools, hashlib, http.server, os, re, sys, threading, urllib.parse
 
 root, port_file, request_log = sys.argv[1], sys.argv[2], sys.argv[3]
 lifetime = float(sys.argv[4]) if len(sys.argv) > 4 else 0
+faults_file = sys.argv[5] if len(sys.argv) > 5 else None
 log_lock = threading.Lock()
 
 # MirrorManager repo names -> path under pub/fedora/linux/ (the layout of the Fedora mirror tree).
@@ -61,8 +67,38 @@ def metalink(base, repo, arch):
 """.encode()
 
 
+def fault_for(path):
+    """(status, name) of the first fault whose prefix PATH starts with, or None."""
+    if not faults_file:
+        return None
+    try:
+        lines = open(faults_file).read().splitlines()
+    except FileNotFoundError:
+        return None
+    for line in lines:
+        parts = line.split()
+        if len(parts) == 3 and path.startswith(parts[1]):
+            return int(parts[0]), parts[2]
+    return None
+
+
 class Handler(http.server.SimpleHTTPRequestHandler):
+    def faulted(self):
+        fault = fault_for(urllib.parse.urlsplit(self.path).path)
+        if fault is None:
+            return False
+        status, name = fault
+        self.send_error(status, "%s: %s (fedora-world mirror fault)" %
+                        (name, "service unavailable" if status == 503 else "no such repository on this mirror"))
+        return True
+
+    def do_HEAD(self):
+        if not self.faulted():
+            super().do_HEAD()
+
     def do_GET(self):
+        if self.faulted():
+            return
         url = urllib.parse.urlsplit(self.path)
         if url.path == "/metalink":
             q = urllib.parse.parse_qs(url.query)

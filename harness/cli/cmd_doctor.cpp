@@ -94,9 +94,14 @@ void add_doctor(CLI::App& app, Context& ctx, int* exit_code) {
     }
     // As a normal user podman runs rootless: name each thing the host lacks for it.
     if (auto host = read_rootless_host(); host.uid != 0) {
+      host.storage_driver = rootless_storage_driver();
       auto problems = rootless_problems(host, dnf_host);
-      if (problems.empty()) c.ok("rootless podman", "subordinate uid/gid ranges and newuidmap/newgidmap for " + host.user);
+      if (problems.empty())
+        c.ok("rootless podman", "subordinate uid/gid ranges, newuidmap/newgidmap, user namespaces and " +
+                                    std::string(host.slirp4netns.empty() ? "pasta" : "slirp4netns") + " for " + host.user);
       for (const auto& p : problems) c.bad("rootless podman", p);
+      if (!host.storage_driver.empty() && host.storage_driver != "vfs") c.ok("rootless storage driver", host.storage_driver);
+      for (const auto& n : rootless_notes(host)) c.note("rootless podman", n);
     }
     rlimit nofile{}, nproc{};
     getrlimit(RLIMIT_NOFILE, &nofile);

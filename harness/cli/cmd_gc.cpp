@@ -2,6 +2,7 @@
 
 #include "harness/cli/context.hpp"
 #include "harness/common/tempdir.hpp"
+#include "harness/testbed/build_steps.hpp"
 #include "harness/testbed/image.hpp"
 #include "harness/testbed/testbed.hpp"
 
@@ -20,6 +21,10 @@ void add_gc(CLI::App& app, Context& ctx, int* exit_code) {
     auto rep = collect_garbage(ctx.podman(), all);
     for (const auto& n : rep.removed) std::cout << "removed container " << n << "\n";
     for (const auto& n : rep.kept) std::cout << "kept container " << n << " (owned by a live process or 'testbed up')\n";
+    // The RUN steps first: a step still running holds its working container's file system.
+    auto steps = remove_dead_build_steps(ctx.podman().settings());
+    for (const auto& n : steps.removed) std::cout << "removed " << n << " (left by a killed image build)\n";
+    for (const auto& n : steps.kept) std::cout << "kept " << n << " (an image build going on now)\n";
     auto builds = remove_dead_builds(ctx.podman());
     for (const auto& n : builds.removed) std::cout << "removed " << n << " (left by a killed image build)\n";
     for (const auto& n : builds.kept) std::cout << "kept " << n << " (an image build going on now)\n";

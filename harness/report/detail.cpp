@@ -27,6 +27,7 @@ std::string versions_line(const StreamRecord& s, std::size_t max_items) {
   for (std::size_t i = 0; i < rows.size() && i < max_items; ++i)
     out += (out.empty() ? "" : ", ") + rows[i].package + " " + rows[i].version;
   if (rows.size() > max_items) out += ", ... (" + std::to_string(rows.size() - max_items) + " more)";
+  if (out.empty() && !s.errors.empty()) return "(no versions resolved: not run)";  // the stream error says why
   return out.empty() ? "(versions not recorded)" : out;
 }
 

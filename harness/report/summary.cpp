@@ -235,6 +235,13 @@ std::vector<std::string> head_lines(const RunRecord& run, std::size_t max_change
   for (const auto& s : run.streams) {
     if (s.baseline || s.identical_to_baseline) continue;
     h.push_back("  " + s.name + " " + s.spec.text + ":");
+    // A stream that was not run for want of versions has nothing to compare: "no version differs"
+    // would read as if it had installed the baseline's packages.
+    if (s.packages.packages.empty() && s.local_packages.empty() && s.images.empty() && !s.errors.empty()) {
+      h.push_back("    (no versions were resolved for " + s.spec.text + ": nothing was installed or tested on it; "
+                  "STREAM ERROR above says why)");
+      continue;
+    }
     if (!base) {
       h.push_back("    " + versions_line(s, max_changes));
       continue;

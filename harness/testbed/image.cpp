@@ -14,6 +14,7 @@
 #include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/repo/channels.hpp"
+#include "harness/testbed/build_steps.hpp"
 #include "harness/testbed/file_lock.hpp"
 #include "harness/testbed/testbed.hpp"
 
@@ -143,18 +144,6 @@ bool install_failed_for_package(const std::string& log) {
   return false;
 }
 
-// "build-<pid>-<start>-<random>" -> "<pid>-<start>"; empty when the name is not a build's.
-std::string build_owner(const std::string& name) {
-  if (name.rfind(kBuildPrefix, 0) != 0) return "";
-  auto rest = name.substr(std::string(kBuildPrefix).size());
-  auto first = rest.find('-');
-  auto second = first == std::string::npos ? std::string::npos : rest.find('-', first + 1);
-  if (second == std::string::npos) return "";
-  auto owner = rest.substr(0, second);
-  if (owner.find_first_not_of("0123456789-") != std::string::npos) return "";
-  return owner;
-}
-
 // What one `podman build` makes, all named after the build so that `harness gc` recognises it
 // when the harness was killed: podman 4 cannot label buildah's working containers, but names them
 // after the FROM image ("<image name>-working-container[-N]"), so the build starts FROM an alias
@@ -243,6 +232,13 @@ Image ImageStore::base_image(Family family, const std::string& release, bool all
   if (find_program("debootstrap").empty())
     throw InfraError("debootstrap is not installed; install it (apt-get install debootstrap) to build Debian base images");
   require_debian_archives(opt_.mirrors, "the Debian " + release + " base image", false);
+  // debootstrap checks its target with mknod, which the user namespace of rootless podman refuses
+  // (`podman unshare debootstrap` stops at "Cannot install into target ... mounted with noexec or nodev").
+  if (::geteuid() != 0)
+    throw InfraError("the Debian " + release + " base image (" + tag + ") is built with debootstrap, which needs root: "
+                     "it makes device nodes, and rootless podman's user namespace refuses them. Build it once as root "
+                     "(`sudo harness testbed up --release " + release + "`), then copy it into this user's storage: "
+                     "`sudo podman save " + tag + " | podman load`. Fedora streams need no debootstrap");
   TempDir dir("harness-debootstrap");
   auto root = dir.path() / "root";
   log::info("building the Debian " + release + " base image (debootstrap --variant=minbase, about 30 s)");

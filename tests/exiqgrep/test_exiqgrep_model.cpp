@@ -212,6 +212,22 @@ BOOST_AUTO_TEST_CASE(queries_are_checked) {
   BOOST_CHECK_THROW(parse_query({"-c", "extra"}), std::invalid_argument);
   BOOST_CHECK_THROW(parse_query({"-o", "ten"}), std::invalid_argument);
   BOOST_CHECK_THROW(parse_query({"-f", "(unclosed"}), std::invalid_argument);
+  // libstdc++ reads these numbers with no overflow check (UB at 19 digits; fuzz/regressions): refused.
+  BOOST_CHECK_THROW(parse_query({"-r", "(a)\\1111111111111111111111"}), std::invalid_argument);
+  BOOST_CHECK_THROW(parse_query({"-r", "\\1234567890"}), std::invalid_argument);
+  BOOST_CHECK_THROW(parse_query({"-f", "a{99999999999999999999}"}), std::invalid_argument);
+  BOOST_CHECK_THROW(parse_query({"-s", "1{2,99999999999999999999}"}), std::invalid_argument);
+  try {
+    parse_query({"-r", "\\1111111111111111111111"});
+  } catch (const std::invalid_argument& e) {
+    BOOST_CHECK(std::string(e.what()).find("more than 9 digits") != std::string::npos);
+  }
+  BOOST_CHECK_THROW(parse_query({"-f", "\x01{99994}r"}), std::invalid_argument);  // a fuzz timeout: 12 s to compile
+  BOOST_CHECK_THROW(parse_query({"-f", "a{1,1001}"}), std::invalid_argument);
+  BOOST_CHECK_NO_THROW(parse_query({"-f", "a{1000}"}));
+  BOOST_CHECK_NO_THROW(parse_query({"-r", "(a)\\1"}));            // a back-reference of one digit is fine
+  BOOST_CHECK_NO_THROW(parse_query({"-f", "\\\\12345678901234"}));  // an escaped backslash, then digits
+  BOOST_CHECK_NO_THROW(parse_query({"-s", "^[0-9]{1,3}$"}));
   auto q = parse_query({"-cz", "-G", "named"});
   BOOST_CHECK(q.count && q.frozen_only);
   BOOST_CHECK_EQUAL(*q.queue_name, "named");

@@ -432,6 +432,12 @@ BOOST_FIXTURE_TEST_CASE(an_unresolved_stream_is_error_unless_unpinned, Fixture) 
   // JUnit still lists every case, as an error.
   auto junit = read_file(out.report_dir / "junit.xml");
   BOOST_CHECK(junit.find("errors=\"4\"") != std::string::npos);
+  // The summary says the stream's versions were never known, not that none differs from the baseline.
+  auto summary = read_file(out.report_dir / "summary.txt");
+  BOOST_CHECK_MESSAGE(summary.find("no versions were resolved for debian:trixie:stable") != std::string::npos, summary);
+  BOOST_CHECK(summary.find("no package version differs") == std::string::npos);
+  BOOST_CHECK(summary.find("127.0.0.1:9/debian/dists/trixie/InRelease") != std::string::npos);
+  BOOST_CHECK(read_file(out.report_dir / "summary-full.txt").find("(no versions resolved: not run)") != std::string::npos);
 
   rq.unpinned = true;
   auto loose = run_plan(rq, sv);

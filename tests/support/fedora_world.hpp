@@ -2,13 +2,14 @@
 // signed rpm-md repositories laid out like the Fedora mirror tree, a MirrorManager metalink, real exim
 // RPMs). `fedora-world up` in the constructor, `fedora-world down` in the destructor; the KEY=VALUE
 // lines `up` prints are the fields. A cold cache builds the RPMs and the base image (minutes); after
-// that `up` takes seconds. Needs HARNESS_SOURCE_DIR and HARNESS_BIN (the harness a cold build uses).
+// that `up` takes seconds. set_mirror() injects a failing mirror. Needs HARNESS_SOURCE_DIR and HARNESS_BIN (the harness a cold build uses).
 #pragma once
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "harness/common/error.hpp"
 #include "harness/common/process.hpp"
@@ -43,6 +44,15 @@ class FedoraWorld {
     auto r = run_process({script(), "testing", state_.string(), state}, {.timeout = std::chrono::minutes(5)});
     if (!r.ok()) throw InfraError("fedora-world testing " + state + " failed: " + r.err);
     parse(r.out);
+  }
+
+  // Fault injection (`fedora-world mirror`): "down" answers 503, "gone" 404, "up" clears; for one
+  // repository (fedora, updates, updates-testing) or, with repo empty, the whole mirror tree.
+  void set_mirror(const std::string& fault, const std::string& repo = "") {
+    std::vector<std::string> argv{script(), "mirror", state_.string(), fault};
+    if (!repo.empty()) argv.push_back(repo);
+    auto r = run_process(argv, {.timeout = std::chrono::minutes(1)});
+    if (!r.ok()) throw InfraError("fedora-world mirror " + fault + " " + repo + " failed: " + r.err);
   }
 
   // Every KEY=VALUE `up` printed, and the ones the tests use by name.

@@ -1,10 +1,13 @@
 // A real image build of a local candidate (a .deb made here, so every run really builds) that ends
 // normally, is interrupted (SIGINT) or is killed (SIGKILL) leaves no buildah working container, no
-// build alias and no unverified tag behind, at the latest once `harness gc` ran (label: integration).
+// build alias and no unverified tag behind, at the latest once `harness gc` ran; killed mid-RUN,
+// no runtime container, bundle (/var/tmp/buildah*), mount or process of the step either
+// (label: integration).
 #define BOOST_TEST_MODULE build_leaks
 #include <boost/test/unit_test.hpp>
 #include <csignal>
 #include <fcntl.h>
+#include <fstream>
 #include <sstream>
 #include <sys/wait.h>
 #include <thread>
@@ -16,6 +19,7 @@
 #include "harness/common/process.hpp"
 #include "harness/common/tempdir.hpp"
 #include "harness/repo/channels.hpp"
+#include "harness/testbed/build_steps.hpp"
 #include "harness/testbed/image.hpp"
 #include "tests/support/cache_dir.hpp"
 #include "tests/support/wait_exit.hpp"
@@ -94,6 +98,31 @@ struct Fixture {
     return pid;
   }
 
+  // The RUN steps of process `owner`'s build: bundles whose run/.containerenv names its working container.
+  std::vector<std::filesystem::path> step_bundles(pid_t owner) {
+    std::vector<std::filesystem::path> out;
+    const std::string name = "name=\"build-" + std::to_string(owner) + "-";
+    for (const auto& dir : build_step_temp_dirs()) {
+      std::error_code ec;
+      for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+        if (e.path().filename().string().rfind("buildah", 0) != 0) continue;
+        std::error_code fe;
+        auto env = e.path() / "run/.containerenv";
+        if (std::filesystem::is_regular_file(env, fe) && read_file(env).find(name) != std::string::npos) out.push_back(e.path());
+      }
+    }
+    return out;
+  }
+  // The runtime (runc) containers whose bundle is one of `bundles`.
+  std::vector<RuntimeContainer> step_containers(const std::vector<std::filesystem::path>& bundles) {
+    std::vector<RuntimeContainer> out;
+    auto r = run_process({"runc", "list", "--format", "json"}, {.timeout = 30s});
+    for (const auto& c : parse_runtime_list(r.out))
+      for (const auto& b : bundles)
+        if (c.bundle.lexically_normal() == b.lexically_normal()) out.push_back(c);
+    return out;
+  }
+
   // Waits until the child's podman build has a working container (it is mid-way), then a little more.
   void wait_until_building(pid_t pid) {
     for (int i = 0; i < 6000 && !has_working_container(pid); ++i) {
@@ -139,19 +168,47 @@ BOOST_AUTO_TEST_CASE(sigint_mid_build_leaves_nothing) {
   BOOST_TEST(left.empty(), "left: " << joined(left));
 }
 
-BOOST_AUTO_TEST_CASE(sigkill_mid_build_is_swept_by_gc) {
+BOOST_AUTO_TEST_CASE(sigkill_mid_run_step_is_swept_by_gc) {
   pid_t pid = build_in_child(request("sigkill"));
   wait_until_building(pid);
+  // Mid-RUN: the step's runtime container runs the install (podman build's only RUN).
+  std::vector<RuntimeContainer> steps;
+  for (int i = 0; i < 600 && steps.empty(); ++i) {
+    steps = step_containers(step_bundles(pid));
+    if (steps.empty()) std::this_thread::sleep_for(100ms);
+  }
+  BOOST_REQUIRE_MESSAGE(!steps.empty(), "the build's RUN step did not start within a minute");
+  auto bundles = step_bundles(pid);
+  // The step's own file system: its overlay layer, as the step's process sees its root.
+  std::string layer;
+  if (steps[0].pid > 0) {
+    std::ifstream in("/proc/" + std::to_string(steps[0].pid) + "/mountinfo");
+    std::string line;
+    while (std::getline(in, line) && layer.empty()) {
+      auto at = line.find("upperdir=");
+      if (at != std::string::npos) layer = line.substr(at + 9, line.find("/diff", at) - at - 9);
+    }
+  }
   ::kill(pid, SIGKILL);
   wait_exit(pid, 30s);
-  // Nothing could clean up: the working container (and the alias of the base) are there ...
+  // Nothing could clean up: the working container, the step's runtime container and its bundle
+  // are there; the step's process may even go on installing ...
   BOOST_TEST(has_working_container(pid));
+  BOOST_TEST(!step_containers(bundles).empty());
   auto gc = run_process({HARNESS_BIN, "gc"}, {.timeout = 300s});
   BOOST_TEST(gc.exit_code == 0, gc.err);
   BOOST_TEST(gc.out.find("left by a killed image build") != std::string::npos, gc.out);
-  // ... until gc, which finds them by the dead owner in their names.
+  BOOST_TEST(gc.out.find("runtime container " + steps[0].id) != std::string::npos, gc.out);
+  // ... until gc, which finds them by the dead owner in their names and in the bundles' .containerenv.
   auto left = leftovers(pid);
   BOOST_TEST(left.empty(), "left: " << joined(left));
+  BOOST_TEST(step_containers(bundles).empty());
+  for (const auto& b : bundles) BOOST_TEST(!std::filesystem::exists(b), b << " is left");
+  BOOST_TEST(step_bundles(pid).empty());
+  auto mounts = read_file("/proc/self/mountinfo");
+  for (const auto& b : bundles) BOOST_TEST(mounts.find(b.string()) == std::string::npos, b << " is still mounted");
+  if (!layer.empty()) BOOST_TEST(mounts.find(layer + "/") == std::string::npos, layer << " is still mounted");
+  if (steps[0].pid > 0) BOOST_TEST(::kill(steps[0].pid, 0) != 0, "the step's process " << steps[0].pid << " still runs");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,6 +13,36 @@ namespace {
 bool is_b62(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// libstdc++'s std::regex reads the digits of a back-reference (`\\N`) and of a repeat count
+// (`{N}`, `{N,M}`) into a long with no overflow check (GCC 12 bits/regex_compiler.tcc,
+// _M_cur_int_value): 19 digits are undefined behaviour (the fuzzer found `\\1111111111111111111111`).
+// No case means more than 9 digits there: such a number is refused before the regex is compiled.
+// Repeat counts above 1000 are refused too (see below).
+bool has_overlong_regex_number(std::string_view re) {
+  auto digits_at = [&](std::size_t from) {
+    std::size_t n = 0;
+    while (from + n < re.size() && is_digit(re[from + n])) ++n;
+    return n;
+  };
+  for (std::size_t i = 0; i < re.size(); ++i) {
+    if (re[i] == '\\') {
+      if (digits_at(i + 1) > 9) return true;
+      ++i;  // the escaped character is not the start of anything
+    } else if (re[i] == '{') {
+      // A count is also a copy of the repeated part per unit: {99994} took > 10 s to compile under
+      // ASan (a fuzz timeout). No case repeats anything more than 1000 times.
+      auto too_many = [&](std::size_t from) {
+        auto n = digits_at(from);
+        return n > 4 || (n > 0 && std::stoi(std::string(re.substr(from, n))) > 1000);
+      };
+      if (too_many(i + 1)) return true;
+      auto n = digits_at(i + 1);
+      if (i + 1 + n < re.size() && re[i + 1 + n] == ',' && too_many(i + 2 + n)) return true;
+    }
+  }
+  return false;
+}
+
 bool b62_run(std::string_view s, std::size_t from, std::size_t n) {
   if (from + n > s.size()) return false;
   for (std::size_t i = from; i < from + n; ++i)
@@ -339,6 +369,10 @@ Query parse_query(const std::vector<std::string>& args) {
   }
   for (const auto* re : {&q.sender_re, &q.recipient_re, &q.size_re}) {
     if (!*re) continue;
+    if (has_overlong_regex_number(**re))
+      throw std::invalid_argument("'" + escape_for_message(**re) +
+                                  "' has a back-reference of more than 9 digits or a repeat count above 1000; the model's "
+                                  "regex engine cannot read it in reasonable time (write a smaller number)");
     try {
       std::regex check(**re);
     } catch (const std::regex_error&) {

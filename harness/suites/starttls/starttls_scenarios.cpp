@@ -57,10 +57,12 @@ std::string TlsExpectation::text() const {
 }
 
 const TlsExpectation* StarttlsScenarios::expectation(const std::string& server, const std::string& certset,
-                                                     const std::string& client) const {
+                                                     const std::string& client, const std::string& tls_library) const {
   const TlsExpectation* found = nullptr;
   for (const auto& r : rules)
-    if (matches(r.servers, server) && matches(r.certsets, certset) && matches(r.clients, client)) found = &r.expect;
+    if (matches(r.servers, server) && matches(r.certsets, certset) && matches(r.clients, client) &&
+        (tls_library.empty() || matches(r.tls_libraries, tls_library)))
+      found = &r.expect;
   return found;
 }
 
@@ -98,8 +100,9 @@ StarttlsScenarios load_starttls_scenarios(const std::filesystem::path& dir) {
     auto list = y.root["expectations"];
     if (!list.IsSequence()) y.fail(y.root, "'expectations' must be a list of rules");
     for (const auto& n : list) {
-      y.check_keys(n, {"servers", "certsets", "clients", "handshake", "protocol", "kx", "auth", "alert", "summary", "refs"});
+      y.check_keys(n, {"servers", "certsets", "clients", "tls_library", "handshake", "protocol", "kx", "auth", "alert", "summary", "refs"});
       ExpectationRule r;
+      r.tls_libraries = names_of(y, n, "tls_library", {kTlsLibraries.begin(), kTlsLibraries.end()});
       r.servers = names_of(y, n, "servers", servers);
       r.certsets = names_of(y, n, "certsets", sets);
       r.clients = names_of(y, n, "clients", clients);
@@ -109,8 +112,9 @@ StarttlsScenarios load_starttls_scenarios(const std::filesystem::path& dir) {
     for (const auto& sv : servers)
       for (const auto& cs : sets)
         for (const auto& cl : clients)
-          if (!s.expectation(sv, cs, cl))
-            y.fail(list, "no rule covers server " + sv + ", cert set " + cs + ", client " + cl + "; add one");
+          for (const auto& lib : kTlsLibraries)
+            if (!s.expectation(sv, cs, cl, lib))
+              y.fail(list, "no rule covers server " + sv + ", cert set " + cs + ", client " + cl + " (TLS library " + lib + "); add one");
   }
   if (std::filesystem::exists(dir / "receivers.yaml")) {
     auto y = load_yaml_file(dir / "receivers.yaml");

@@ -28,6 +28,9 @@ struct TlsExpectation {
 
 struct ExpectationRule {
   std::vector<std::string> servers, certsets, clients;  // "*" matches all
+  // The server's TLS library (kTlsLibraries): where exim's own defaults differ between its GnuTLS
+  // build (Debian) and its OpenSSL build (Fedora), a rule may hold for one of them only.
+  std::vector<std::string> tls_libraries{"*"};
   TlsExpectation expect;
 };
 
@@ -37,14 +40,17 @@ struct ReceiverCase {
 };
 
 inline const std::vector<std::string> kStarttlsServers{"exim", "openssl"};
+inline const std::vector<std::string> kTlsLibraries{"gnutls", "openssl"};
 
 struct StarttlsScenarios {
   std::vector<CertSetDef> certsets;
   std::vector<ClientProfile> clients;
   std::vector<ExpectationRule> rules;
   std::vector<ReceiverCase> receivers;
-  // The last rule matching the triple (general rules first, specific ones after).
-  const TlsExpectation* expectation(const std::string& server, const std::string& certset, const std::string& client) const;
+  // The last rule matching the triple on a server built with tls_library (general rules first,
+  // specific ones after); tls_library "" (not known yet: the planned cases) matches every rule.
+  const TlsExpectation* expectation(const std::string& server, const std::string& certset, const std::string& client,
+                                    const std::string& tls_library) const;
 };
 
 // Reads and checks everything; every (server, cert set, client) must have an expectation.

@@ -113,7 +113,7 @@ class StarttlsSuite : public Suite {
     for (const auto& server : servers_)
       for (const auto& set : scenarios_.certsets)
         for (const auto& client : clients_) {
-          const auto* expect = scenarios_.expectation(server, set.name, client.profile().name);
+          const auto* expect = scenarios_.expectation(server, set.name, client.profile().name, "");
           CaseResult c;
           c.suite = name();
           c.id = server + "/" + set.name + "/" + client.profile().name;
@@ -266,7 +266,7 @@ class StarttlsSuite : public Suite {
   CaseResult inbound_case(const TlsServerBed& bed, const Probe& p) const {
     const auto& e = *p.endpoint;
     const auto& client = p.client->profile();
-    const auto* expect = scenarios_.expectation(e.server, e.certset, client.name);
+    const auto* expect = scenarios_.expectation(e.server, e.certset, client.name, server_tls_library(bed.family(), e.server));
     CaseResult c;
     c.suite = name();
     c.id = e.server + "/" + e.certset + "/" + client.name;
@@ -315,7 +315,7 @@ class StarttlsSuite : public Suite {
   // stream's server started from the same inputs, or the case is ALWAYS-FAIL).
   CaseResult not_started(const TlsServerBed& bed, const Probe& p) const {
     const auto& e = *p.endpoint;
-    const auto* expect = scenarios_.expectation(e.server, e.certset, p.client->profile().name);
+    const auto* expect = scenarios_.expectation(e.server, e.certset, p.client->profile().name, server_tls_library(bed.family(), e.server));
     CaseResult c;
     c.suite = name();
     c.id = e.server + "/" + e.certset + "/" + p.client->profile().name;

@@ -84,6 +84,10 @@ std::vector<std::string> server_packages(Family family, const std::vector<std::s
 
 std::string exim_server_package(Family family) { return family == Family::debian ? "exim4-daemon-light" : "exim"; }
 
+std::string server_tls_library(Family family, const std::string& server) {
+  return server == "exim" && family == Family::debian ? "gnutls" : "openssl";
+}
+
 EximServerSetup exim_server_setup(Family family, const std::vector<CertSetDef>& sets) {
   EximServerSetup e;
   std::string ports;
@@ -115,12 +119,14 @@ EximServerSetup exim_server_setup(Family family, const std::vector<CertSetDef>& 
   } else {
     // Fedora's exim reads /etc/exim/exim.conf itself (no generator): the harness's main-section
     // settings go on top of the packaged file, whose own lines for the same options are removed
-    // (a TLS certificate path that does not exist, port 465's TLS-on-connect, reverse DNS).
+    // (a TLS certificate path that does not exist, port 465's TLS-on-connect, reverse DNS), with their
+    // backslash-continued lines: exim's configure.default continues log_selector onto
+    // "+tls_certificate_verified", which left alone is a line exim refuses.
     e.mainlog = "/var/log/exim/main.log";
     body = "chgrp exim " + std::string(kCertDir) + "/*.key\n";
     body += "C=/etc/exim/exim.conf\n"
             "sed -i -E '/^[[:space:]]*(tls_advertise_hosts|tls_certificate|tls_privatekey|tls_on_connect_ports|"
-            "daemon_smtp_ports|local_interfaces|host_lookup|log_selector|log_file_path)[[:space:]]*=/d' $C\n";
+            "daemon_smtp_ports|local_interfaces|host_lookup|log_selector|log_file_path)[[:space:]]*=/{:a;/\\\\$/{N;ba};d}' $C\n";
     body += "{ cat <<'HARNESS_EOF'\n"
             "# harness starttls: one port per certificate set\n"
             "tls_advertise_hosts = *\n"

@@ -51,6 +51,7 @@ class TlsServerBed {
   int host_port(const ServerEndpoint& e) const { return testbed_.published_port(e.port); }
   const Testbed& testbed() const { return testbed_; }
   const Image& image() const { return image_; }
+  Family family() const { return image_family_; }
   // "exim 4.98.2-1", "openssl 3.5.1-1" — the versions actually installed.
   std::string version_of(const std::string& server) const;
   // Every endpoint's log (exim's mainlog, each s_server's output) by ServerEndpoint::log_file.
@@ -70,6 +71,9 @@ class TlsServerBed {
 std::vector<std::string> server_packages(Family family, const std::vector<std::string>& servers);
 // The package holding the exim daemon: Debian exim4-daemon-light, Fedora exim.
 std::string exim_server_package(Family family);
+// The TLS library a server is built with (a kTlsLibraries name): Debian's exim4-daemon-light links
+// GnuTLS, Fedora's exim OpenSSL; openssl s_server is OpenSSL everywhere.
+std::string server_tls_library(Family family, const std::string& server);
 
 // How exim serves every certificate set (one port each, the certificate chosen by $received_port):
 // Debian's exim4 through its config generator (user Debian-exim), Fedora's exim by editing

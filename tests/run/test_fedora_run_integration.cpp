@@ -1,0 +1,143 @@
+// Whole Fedora runs through the real binary against the local Fedora world (containers/fedora-world;
+// label: integration): exim RPMs built by rpmbuild from exim's source, installed by dnf from signed
+// rpm-md repositories found through the world's metalink, in testbeds whose base comes from its
+// registry; the default plan, which names Fedora's packages on Fedora streams.
+//  - fedora:41:stable (exim 4.96) vs fedora:41:testing holding the -H build (the Bug 3050 fix
+//    reverted): REGRESSION in the live-upgrade listing and Munin cases, exit 1; the summary names the
+//    build change, the advisory and rhbz#2258027; starttls runs on the OpenSSL-built Fedora exim, where
+//    the EC-only certificate against the 2015 Proofpoint sender fails and exim logs "no shared cipher";
+//  - after `fedora-world testing fixed` (updates-testing holds the build with the fix back, as
+//    Fedora's 4.97.1-1 -> 4.97.1-2 went): the same cases pass, no REGRESSION, exit 0.
+#define BOOST_TEST_MODULE fedora_run_integration
+#include <boost/test/unit_test.hpp>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "harness/common/process.hpp"
+#include "harness/common/strings.hpp"
+#include "harness/common/tempdir.hpp"
+#include "tests/support/fedora_world.hpp"
+
+using namespace harness;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+
+// "exim-4.96-1.fc41.x86_64" -> "4.96-1.fc41"
+std::string version_release(const std::string& nevra) {
+  auto vr = nevra.substr(std::string("exim-").size());
+  return vr.substr(0, vr.rfind('.'));
+}
+
+std::set<std::string> fedora_layer_images() {
+  auto r = run_process({"podman", "images", "--format", "{{.Repository}}:{{.Tag}}", "--filter",
+                        "reference=localhost/harness/fedora"}, {.timeout = 60s});
+  std::set<std::string> out;
+  for (const auto& l : split_lines(r.out))
+    if (!l.empty()) out.insert(l);
+  return out;
+}
+
+// Removes the layer images this test built (the world's `down` removes the base it served).
+struct ImageSweeper {
+  std::set<std::string> before = fedora_layer_images();
+  ~ImageSweeper() {
+    for (const auto& img : fedora_layer_images())
+      if (!before.count(img)) run_process({"podman", "rmi", "-f", img}, {.timeout = 120s});
+  }
+};
+
+struct Run {
+  ProcessResult result;
+  fs::path dir;  // the run's report folder
+  std::string summary;
+  nlohmann::json results;
+
+  // The candidate's row of a case: "VERDICT/OUTCOME", or "(none)".
+  std::string candidate(const std::string& suite, const std::string& id) const {
+    for (const auto& c : results["cases"])
+      if (!c.value("baseline", false) && c.value("suite", "") == suite && c.value("case", "") == id)
+        return c.value("verdict", "") + "/" + c.value("outcome", "");
+    return "(none)";
+  }
+  std::size_t count(const std::string& verdict) const {
+    std::size_t n = 0;
+    for (const auto& c : results["cases"])
+      if (!c.value("baseline", false) && c.value("verdict", "") == verdict) ++n;
+    return n;
+  }
+};
+
+struct World {
+  test::FedoraWorld world;
+  ImageSweeper sweeper;
+  TempDir out{"harness-test-fedora-run"};
+
+  Run run(const std::string& name, std::vector<std::string> extra = {}) {
+    std::string image = world.image.substr(0, world.image.rfind(':'));
+    fs::path reports = out.path() / name;
+    std::vector<std::string> argv{HARNESS_BIN, "--root", HARNESS_SOURCE_DIR, "--fedora-metalink", world.metalink,
+                                  "--fedora-image", image, "--fedora-gpg-key", world.gpgkey,
+                                  "run", "--baseline", "fedora:41:stable", "--candidate", "fedora:41:testing",
+                                  "--reruns", "0", "--no-blame", "--out", reports.string()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    auto r = run_process(argv, {.timeout = 2400s, .env = {world.registries_env()}});
+    BOOST_TEST_MESSAGE(join(argv, " ") << "\nexit " << r.exit_code << "\nstderr:\n" << r.err);
+    Run run{std::move(r), {}, {}, {}};
+    for (const auto& e : fs::directory_iterator(reports))
+      if (e.is_directory() && !e.is_symlink()) run.dir = e.path();
+    BOOST_REQUIRE_MESSAGE(!run.dir.empty(), "no report folder under " << reports);
+    run.summary = read_file(run.dir / "summary.txt");
+    BOOST_TEST_MESSAGE("summary.txt:\n" << run.summary);
+    run.results = nlohmann::json::parse(read_file(run.dir / "results.json"));
+    return run;
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(fedora_run, World)
+
+BOOST_AUTO_TEST_CASE(dash_h_build_in_updates_testing_is_a_regression_and_the_fix_passes) {
+  // 1. updates-testing holds the -H build; the default plan, both suites.
+  BOOST_REQUIRE_EQUAL(world.testing, "dash-h");
+  auto a = run("dash-h");
+  BOOST_CHECK_EQUAL(a.result.exit_code, 1);
+  BOOST_CHECK_MESSAGE(contains(a.summary, "exim " + version_release(world.exim_stable) + " -> " +
+                                              version_release(world.exim_dash_h)),
+                      "the summary does not name the build change");
+  BOOST_CHECK(contains(a.summary, world.advisory));
+  BOOST_CHECK(contains(a.summary, "rhbz#2258027"));
+  BOOST_CHECK_EQUAL(a.candidate("exiqgrep", "live-upgrade/listing-conformance"), "REGRESSION/FAIL");
+  BOOST_CHECK_EQUAL(a.candidate("exiqgrep", "live-upgrade/munin-exim_mailqueue"), "REGRESSION/FAIL");
+  BOOST_CHECK_EQUAL(a.count("ERROR"), 0u);
+  BOOST_CHECK_GT(a.count("REGRESSION"), 0u);
+
+  // starttls on Fedora's exim: every certificate set started (no case failed on both for it), RSA
+  // and dual serve the 2015 sender, EC-only refuses it and exim says why in its own words.
+  for (const auto& c : a.results["cases"])
+    if (c.value("suite", "") == "starttls" && !c.value("baseline", false))
+      BOOST_CHECK_MESSAGE(c.value("verdict", "") == "PASS", c.value("case", "") << ": " << c.value("verdict", ""));
+  BOOST_CHECK_EQUAL(a.candidate("starttls", "exim/rsa/proofpoint-2015"), "PASS/PASS");
+  BOOST_CHECK_EQUAL(a.candidate("starttls", "exim/dual/proofpoint-2015"), "PASS/PASS");
+  BOOST_CHECK_EQUAL(a.candidate("starttls", "exim/ec/proofpoint-2015"), "PASS/PASS");
+  auto ec_log = read_file(a.dir / "logs" / "cases" / "starttls.candidate.exim_ec_proofpoint-2015.log");
+  BOOST_TEST_MESSAGE(ec_log);
+  BOOST_CHECK_MESSAGE(contains(ec_log, "no shared cipher"), "exim's log line is not attached");
+
+  // 2. The fix back in updates-testing: the same cases pass.
+  world.set_testing("fixed");
+  auto b = run("fixed", {"--suite", "exiqgrep"});
+  BOOST_CHECK_EQUAL(b.result.exit_code, 0);
+  BOOST_CHECK(contains(b.summary, "exim " + version_release(world.exim_stable) + " -> " + version_release(world.exim_fixed)));
+  BOOST_CHECK_EQUAL(b.candidate("exiqgrep", "live-upgrade/listing-conformance"), "PASS/PASS");
+  BOOST_CHECK_EQUAL(b.candidate("exiqgrep", "live-upgrade/munin-exim_mailqueue"), "PASS/PASS");
+  BOOST_CHECK_EQUAL(b.count("REGRESSION"), 0u);
+  BOOST_CHECK_EQUAL(b.count("ERROR"), 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
