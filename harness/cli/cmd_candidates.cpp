@@ -10,6 +10,7 @@
 #include "harness/cli/context.hpp"
 #include "harness/common/strings.hpp"
 #include "harness/common/error.hpp"
+#include "harness/repo/fedora_candidates.hpp"
 #include "harness/repo/resolver.hpp"
 
 namespace harness::cli {
@@ -35,10 +36,42 @@ std::string bugs_text(const std::vector<std::string>& bugs) {
   return s;
 }
 
+// What a Koji/Bodhi/Copr candidate's service said, for --json: the RPMs and their digests, the
+// advisory, and every link of the trust chain.
+nlohmann::json service_json(const FedoraCandidate& c) {
+  nlohmann::json rpms = nlohmann::json::array(), trust = nlohmann::json::array();
+  for (const auto& r : c.rpms)
+    rpms.push_back({{"nevra", r.nevra()}, {"name", r.name}, {"epoch", r.epoch}, {"version", r.version},
+                    {"release", r.release}, {"arch", r.arch}, {"build", r.build_nvr}, {"url", r.url},
+                    {"payloadhash", r.payloadhash}, {"size", r.size}, {"sha256", r.sha256}, {"file", r.file.string()}});
+  for (const auto& t : c.trust)
+    trust.push_back({{"server", t.server}, {"request", t.request}, {"answer_sha256", t.answer_sha256}, {"said", t.said}});
+  nlohmann::json out{{"spec", c.spec.text}, {"base", c.spec.base_text()}, {"builds", c.builds}, {"rpms", rpms}, {"trust", trust}};
+  if (c.spec.origin == Origin::copr) out["copr_repo"] = c.spec.copr_baseurl;
+  if (c.advisory) {
+    const Advisory& a = *c.advisory;
+    out["advisory"] = {{"alias", a.alias},   {"title", a.title},       {"status", a.status},   {"request", a.request},
+                       {"type", a.type},     {"severity", a.severity}, {"release", a.release_name},
+                       {"builds", a.builds}, {"bugs", a.bugs}};
+  } else {
+    out["advisory"] = nullptr;
+  }
+  return out;
+}
+
 int run(Context& ctx, const Options& o) {
   std::vector<CandidateSpec> specs;
   for (const auto& t : o.specs) specs.push_back(parse_candidate_spec(t));
   for (const auto& spec : specs) require_debian_archives(ctx.mirrors, spec);
+  // Koji, Bodhi and Copr first: they name the files (verified before anything is resolved) or the
+  // repository, and the base release.
+  std::vector<std::optional<FedoraCandidate>> services(specs.size());
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    if (!specs[i].is_fedora_service()) continue;
+    auto packages = o.packages.empty() ? default_packages(Family::fedora) : split_nonempty(o.packages);
+    services[i] = fetch_fedora_candidate(specs[i], packages, ctx.mirrors.fedora_services, ctx.cache_dir / "fedora-services");
+    specs[i] = services[i]->spec;
+  }
   ResolveOptions ro;
   ro.cache_dir = ctx.cache_dir / "metadata";
   ro.mirrors = ctx.mirrors;
@@ -52,6 +85,21 @@ int run(Context& ctx, const Options& o) {
   }
   std::vector<Resolution> res;
   for (auto& p : pending) res.push_back(p.get());
+  // The candidate's own files carry what Koji and Bodhi said about them.
+  for (std::size_t i = 0; i < res.size(); ++i) {
+    if (!services[i] || services[i]->spec.origin == Origin::copr) continue;
+    const auto& c = *services[i];
+    for (auto& p : res[i].packages.packages) {
+      if (p.file.empty()) continue;
+      p.repo = c.spec.origin == Origin::bodhi ? "bodhi" : "koji";
+      if (c.advisory) {
+        p.advisory = c.advisory->alias;
+        p.advisory_type = c.advisory->type;
+        p.severity = c.advisory->severity;
+        p.bugs = c.advisory->bugs;
+      }
+    }
+  }
 
   // Rows: every binary any spec resolved, in first-seen order.
   std::vector<std::string> names;
@@ -101,6 +149,10 @@ int run(Context& ctx, const Options& o) {
     for (const auto& r : res)
       specs_json.push_back({{"spec", r.spec.text}, {"package_set_hash", r.packages.hash()}, {"transaction", r.transaction}});
     out["specs"] = specs_json;
+    nlohmann::json svc = nlohmann::json::array();
+    for (const auto& c : services)
+      if (c) svc.push_back(service_json(*c));
+    out["fedora_candidates"] = svc;
     std::cout << out.dump(2) << "\n";
   } else {
     std::vector<std::string> header{"PACKAGE"};
@@ -140,10 +192,12 @@ void add_candidates(CLI::App& app, Context& ctx, int* exit_code) {
       "candidates",
       "Resolve watched packages in each candidate spec from verified repository metadata (libsolv) and show "
       "what changed against the first spec.\nExit codes: 0 nothing changed, 1 something changed, 2 bad input, "
-      "3 infrastructure error (mirror down, bad signature, checksum mismatch, expired metadata).");
+      "3 infrastructure error (mirror down, bad signature, checksum mismatch, expired metadata, a Koji/Bodhi/Copr "
+      "call that failed or timed out, an RPM whose digest does not match the hub's).");
   cmd->add_option("specs", o->specs,
                   "Candidate specs, baseline first: debian:bookworm:stable, debian:trixie:proposed-updates, "
-                  "fedora:41:testing, local:DIR[@BASE-SPEC]")
+                  "fedora:41:testing, local:DIR[@BASE-SPEC], koji:NVR[@BASE], koji-task:ID[@BASE], bodhi:ALIAS[@BASE], "
+                  "copr:OWNER/PROJECT[@CHROOT]")
       ->required();
   cmd->add_option("--packages", o->packages,
                   "Comma-separated binary names or src:NAME (all binaries of a source package); default "

@@ -105,6 +105,19 @@ int main(int argc, char** argv) {
                  "(repeatable; default: the release's key from the distribution-gpg-keys package)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  auto& fs_ = ctx.mirrors.fedora_services;
+  app.add_option("--koji-hub", fs_.koji_hub, "Koji hub (XML-RPC) that names koji:/koji-task:/bodhi: candidates' RPMs and digests")
+      ->capture_default_str();
+  app.add_option("--koji-topurl", fs_.koji_topurl, "Koji file root the RPMs are downloaded from (packages/, work/)")
+      ->capture_default_str();
+  app.add_option("--bodhi-url", fs_.bodhi_url, "Bodhi (REST) that names a bodhi:ALIAS update's builds and bugs")
+      ->capture_default_str();
+  app.add_option("--copr-url", fs_.copr_url, "Copr frontend (API v3) that names a copr: project's repositories")
+      ->capture_default_str();
+  app.add_option("--service-timeout", fs_.timeout_seconds,
+                 "Seconds every call to Koji, Bodhi or Copr may take (a download ends when it stalls that long, at most 30 s)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
   app.add_flag("--allow-expired-metadata", ctx.allow_expired_metadata,
                "Accept repository metadata whose Valid-Until has passed (a frozen or replayed archive)");
   app.parse_complete_callback([&] {

@@ -451,9 +451,16 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
         log::warn("[" + w.record.name + "] " + w.not_run);
       }
     }
+    const auto advisory = rq.advisories.find(spec.text);
     for (const auto& f : w.local_files) {
       auto p = read_local_package(spec.family, f);
       p.file = f.string();
+      if (advisory != rq.advisories.end()) {  // a Bodhi update's verified RPMs
+        p.advisory = advisory->second.alias;
+        p.advisory_type = advisory->second.type;
+        p.severity = advisory->second.severity;
+        p.bugs = advisory->second.bugs;
+      }
       auto& pk = w.record.packages.packages;
       pk.erase(std::remove_if(pk.begin(), pk.end(), [&](auto& q) { return q.name == p.name; }), pk.end());
       pk.push_back(p);

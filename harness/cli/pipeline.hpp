@@ -14,6 +14,7 @@
 
 #include "harness/cli/shard.hpp"
 #include "harness/plan/plan_file.hpp"
+#include "harness/repo/fedora_candidates.hpp"
 #include "harness/repo/resolver.hpp"
 #include "harness/suites/suite.hpp"
 #include "harness/verdict/verdict.hpp"
@@ -48,6 +49,8 @@ struct RunRequest {
   std::vector<std::string> debian_sources_override;  // tests only: empty uses the channel's
   // Resolutions done beforehand (nightly), keyed by spec text; the rest are resolved here.
   std::map<std::string, Resolution> resolved;
+  // What Bodhi said about bodhi: streams (keyed by spec text): their files carry its advisory and bugs.
+  std::map<std::string, Advisory> advisories;
   // --shard K/N: run only this shard's suites (cli/shard.hpp); the reports say which part they are.
   std::optional<ShardRequest> shard;
   // Called as suites start and cases finish on each stream, from the stream threads (several at

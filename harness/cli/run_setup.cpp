@@ -77,7 +77,7 @@ RunRequest make_run_request(Context& ctx, const RunSetup& setup) {
   // A Fedora run without a key to check packages against stops here too.
   if (rq.plan.baseline && rq.plan.baseline->family == Family::fedora) fedora_gpg_keys(rq.plan.baseline->release, ctx.mirrors);
   for (const auto& c : rq.plan.candidates)
-    if (c.family == Family::fedora) fedora_gpg_keys(c.release, ctx.mirrors);
+    if (c.family == Family::fedora && !c.release_from_service) fedora_gpg_keys(c.release, ctx.mirrors);
   // The plan's package names for the family under test (`--package` replaces the list).
   if (!s.packages.empty()) {
     rq.plan.packages = s.packages;
@@ -86,6 +86,21 @@ RunRequest make_run_request(Context& ctx, const RunSetup& setup) {
   const CandidateSpec* first = rq.plan.baseline ? &*rq.plan.baseline
                                : rq.plan.candidates.empty() ? nullptr : &rq.plan.candidates.front();
   if (first) select_family(rq.plan, first->family);
+  // koji:/koji-task:/bodhi: streams: the services name the RPMs, which are downloaded and verified
+  // against the hub's digests now, before anything starts; from then on they are local files on top
+  // of the release's stable (the base), and Bodhi's advisory and bugs go with them into the reports.
+  auto fetch_service = [&](CandidateSpec& spec) {
+    if (!spec.is_fedora_service()) return;
+    if (spec.origin == Origin::copr)
+      throw UsageError(spec.text + ": copr: candidates are listed by `harness candidates` but not run yet; "
+                       "run the project's repository as a plan's repository instead");
+    auto fc = fetch_fedora_candidate(spec, rq.plan.packages, ctx.mirrors.fedora_services, ctx.cache_dir / "fedora-services");
+    if (fc.advisory) rq.advisories[fc.spec.text] = *fc.advisory;
+    spec = fc.spec;
+    fedora_gpg_keys(spec.release, ctx.mirrors);
+  };
+  if (rq.plan.baseline) fetch_service(*rq.plan.baseline);
+  for (auto& c : rq.plan.candidates) fetch_service(c);
   rq.only_suites = s.suites;
   if (!s.queues.empty()) {
     if (!std::filesystem::is_directory(s.queues)) throw UsageError("--queues " + s.queues + ": not a folder");
@@ -126,6 +141,11 @@ std::string reproduce_command(const Context& ctx, const RunRequest& rq, const Ru
   if (fedora)
     for (const auto& k : ctx.mirrors.fedora_gpg_keys)
       global.insert(global.end(), {"--fedora-gpg-key", std::filesystem::absolute(k).string()});
+  const FedoraServices services;
+  const auto& fs_ = ctx.mirrors.fedora_services;
+  if (fedora && fs_.koji_hub != services.koji_hub) global.insert(global.end(), {"--koji-hub", fs_.koji_hub});
+  if (fedora && fs_.koji_topurl != services.koji_topurl) global.insert(global.end(), {"--koji-topurl", fs_.koji_topurl});
+  if (fedora && fs_.bodhi_url != services.bodhi_url) global.insert(global.end(), {"--bodhi-url", fs_.bodhi_url});
   if (ctx.allow_expired_metadata) global.push_back("--allow-expired-metadata");
   // Another data dir is other scenarios: name it when it was chosen (flag or HARNESS_ROOT).
   if (!ctx.root.empty() && (!ctx.root_flag.empty() || ctx.root_origin.find("HARNESS_ROOT") != std::string::npos))

@@ -8,6 +8,15 @@
 
 namespace harness {
 
+// Fedora's build and update services (repo/fedora_candidates.hpp); defaults are the public instances.
+struct FedoraServices {
+  std::string koji_hub = "https://koji.fedoraproject.org/kojihub";    // XML-RPC
+  std::string koji_topurl = "https://kojipkgs.fedoraproject.org/";      // packages/, work/
+  std::string bodhi_url = "https://bodhi.fedoraproject.org/";           // REST, JSON
+  std::string copr_url = "https://copr.fedorainfracloud.org/";          // frontend, API v3
+  int timeout_seconds = 60;  // every API call ends within this; downloads end when they stall
+};
+
 struct Mirrors {
   std::string debian;                  // archive root, e.g. what `URIs:` says in the host's debian.sources
   std::string debian_security;         // the security archive root
@@ -21,6 +30,7 @@ struct Mirrors {
   // every package against them. Empty: Fedora's own key for the release from Debian's
   // distribution-gpg-keys package (repo/channels.hpp: fedora_gpg_keys).
   std::vector<std::string> fedora_gpg_keys;
+  FedoraServices fedora_services;
 };
 
 // Throws UsageError, naming --debian-mirror / --debian-security-mirror and what was searched, when

@@ -20,6 +20,9 @@ std::vector<RepoRef> channel_repos(const CandidateSpec& spec, const Mirrors& m) 
     repos.push_back({"fedora", m.fedora_baseurl, "fedora", ""});
     repos.push_back({"updates", m.fedora_baseurl, "updates", ""});
     if (spec.channel == "testing") repos.push_back({"updates-testing", m.fedora_baseurl, "updates-testing", ""});
+    // A Copr project's chroot repository, layered on the release's (its URL comes from the Copr API).
+    if (spec.origin == Origin::copr && !spec.copr_baseurl.empty())
+      repos.push_back({"copr:" + spec.copr_owner + "/" + spec.copr_project, spec.copr_baseurl, "copr", ""});
   }
   return repos;
 }
@@ -68,6 +71,10 @@ std::vector<std::string> fedora_repo_lines(const CandidateSpec& spec, const Mirr
   if (keys.empty()) throw UsageError("a Fedora testbed needs at least one key to check packages against");
   std::vector<std::string> lines;
   for (const auto& r : channel_repos(spec, m)) {
+    // Testbeds from a Copr repository would need its own key (pubkey.gpg); not built yet.
+    if (r.suite == "copr")
+      throw UsageError("candidate spec '" + spec.text + "': testbeds from a Copr repository are not supported yet; "
+                       "use `harness candidates` to resolve it, or download its RPMs and run local:DIR@fedora:" + spec.release + ":stable");
     auto loc = fedora_repo_location(spec.release, r.id, m);
     if (!lines.empty()) lines.push_back("");
     lines.push_back("[" + r.id + "]");

@@ -236,7 +236,7 @@ struct Loader {
     std::string base, repomd_url;
     std::optional<Metalink> metalink;
     std::string metalink_url;
-    auto loc = fedora_repo_location(spec.release, r.id, m);
+    auto loc = r.suite == "copr" ? FedoraRepoLocation{r.base_url, ""} : fedora_repo_location(spec.release, r.id, m);
     if (!loc.baseurl.empty()) {
       base = loc.baseurl;
       repomd_url = base + "repodata/repomd.xml";
@@ -404,6 +404,10 @@ int compare_evr(Family family, const std::string& a, const std::string& b) {
 }
 
 Resolution resolve(const CandidateSpec& spec, const std::vector<std::string>& packages, const ResolveOptions& options) {
+  // koji:/koji-task:/bodhi:/copr: specs are resolved by what the services say first
+  // (fedora_candidates.hpp): their files become local_dir, Copr's repository copr_baseurl.
+  if (spec.is_fedora_service() && (spec.release.empty() || (spec.origin == Origin::copr ? spec.copr_baseurl.empty() : !spec.is_local())))
+    throw UsageError("candidate spec '" + spec.text + "' must be fetched from its service before it is resolved");
   PoolPtr pool = make_pool(spec.family);
   Loader loader(pool.get(), options);
   log::progress("loading metadata for " + spec.text);

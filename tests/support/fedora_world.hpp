@@ -2,7 +2,8 @@
 // signed rpm-md repositories laid out like the Fedora mirror tree, a MirrorManager metalink, real exim
 // RPMs). `fedora-world up` in the constructor, `fedora-world down` in the destructor; the KEY=VALUE
 // lines `up` prints are the fields. A cold cache builds the RPMs and the base image (minutes); after
-// that `up` takes seconds. set_mirror() injects a failing mirror. Needs HARNESS_SOURCE_DIR and HARNESS_BIN (the harness a cold build uses).
+// that `up` takes seconds. set_mirror() injects a failing mirror; set_service() a hung Koji hub, Bodhi
+// or top URL, or a flipped byte in an RPM the top URL serves. Needs HARNESS_SOURCE_DIR and HARNESS_BIN (the harness a cold build uses).
 #pragma once
 #include <chrono>
 #include <filesystem>
@@ -55,10 +56,19 @@ class FedoraWorld {
     if (!r.ok()) throw InfraError("fedora-world mirror " + fault + " " + repo + " failed: " + r.err);
   }
 
+  // Fault injection into the build services (`fedora-world service`): action "hang" (accept, never
+  // answer) or "answer" with what "hub", "bodhi" or "topurl"; or action "flip" with an RPM file name
+  // (flips one payload byte of the copy the top URL serves; flipping again restores it).
+  void set_service(const std::string& action, const std::string& what) {
+    auto r = run_process({script(), "service", state_.string(), action, what}, {.timeout = std::chrono::minutes(1)});
+    if (!r.ok()) throw InfraError("fedora-world service " + action + " " + what + " failed: " + r.err);
+  }
+
   // Every KEY=VALUE `up` printed, and the ones the tests use by name.
   std::map<std::string, std::string> env;
   std::string registry, image, baseurl, metalink, gpgkey, gpgkey_url, repo_file, registries_conf, testing;
   std::string exim_stable, exim_dash_h, exim_fixed, advisory, bug, http_log;
+  std::string koji_hub, koji_topurl, bodhi_url, koji_scratch_task, services_log;  // serve-koji.py
   const std::filesystem::path& state() const { return state_; }
   // For child processes that talk to the registry (podman pull).
   std::string registries_env() const { return "CONTAINERS_REGISTRIES_CONF=" + registries_conf; }
@@ -90,6 +100,11 @@ class FedoraWorld {
     advisory = get("FEDORA_WORLD_ADVISORY");
     bug = get("FEDORA_WORLD_BUG");
     http_log = get("FEDORA_WORLD_HTTP_LOG");
+    koji_hub = get("FEDORA_WORLD_KOJI_HUB");
+    koji_topurl = get("FEDORA_WORLD_KOJI_TOPURL");
+    bodhi_url = get("FEDORA_WORLD_BODHI_URL");
+    koji_scratch_task = get("FEDORA_WORLD_KOJI_SCRATCH_TASK");
+    services_log = get("FEDORA_WORLD_SERVICES_LOG");
   }
 
   TempDir parent_{"fedora-world"};

@@ -1,0 +1,96 @@
+// `harness run --baseline fedora:41:stable --candidate bodhi:ALIAS --suite exiqgrep` against the local
+// Fedora world (label: integration): the update's build comes from the world's Bodhi and Koji hub
+// (containers/fedora-world/serve-koji.py), is downloaded from Koji's top URL and verified against the
+// hub's payloadhash, and is installed as files on top of the release's stable, the baseline. The
+// update holds the -H build (the Bug 3050 fix reverted): REGRESSION in the live-upgrade listing case,
+// exit 1, and the summary names the build change, the advisory and rhbz#2258027, which come from
+// Bodhi here (not from updateinfo: the candidate is no repository).
+#define BOOST_TEST_MODULE bodhi_run_integration
+#include <boost/test/unit_test.hpp>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "harness/common/process.hpp"
+#include "harness/common/strings.hpp"
+#include "harness/common/tempdir.hpp"
+#include "tests/support/fedora_world.hpp"
+
+using namespace harness;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+
+std::set<std::string> fedora_layer_images() {
+  auto r = run_process({"podman", "images", "--format", "{{.Repository}}:{{.Tag}}", "--filter",
+                        "reference=localhost/harness/fedora"}, {.timeout = 60s});
+  std::set<std::string> out;
+  for (const auto& l : split_lines(r.out))
+    if (!l.empty()) out.insert(l);
+  return out;
+}
+
+// Removes the layer images this test built (the world's `down` removes the base it served).
+struct ImageSweeper {
+  std::set<std::string> before = fedora_layer_images();
+  ~ImageSweeper() {
+    for (const auto& img : fedora_layer_images())
+      if (!before.count(img)) run_process({"podman", "rmi", "-f", img}, {.timeout = 120s});
+  }
+};
+
+struct World {
+  test::FedoraWorld world;
+  ImageSweeper sweeper;
+  TempDir out{"harness-test-bodhi-run"};
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(bodhi_run, World)
+
+BOOST_AUTO_TEST_CASE(bodhi_update_with_the_dash_h_build_is_a_regression_naming_the_advisory) {
+  std::string image = world.image.substr(0, world.image.rfind(':'));
+  fs::path reports = out.path() / "reports";
+  std::vector<std::string> argv{HARNESS_BIN, "--root", HARNESS_SOURCE_DIR, "--fedora-metalink", world.metalink,
+                                "--fedora-image", image, "--fedora-gpg-key", world.gpgkey,
+                                "--koji-hub", world.koji_hub, "--koji-topurl", world.koji_topurl, "--bodhi-url", world.bodhi_url,
+                                "--cache-dir", (out.path() / "cache").string(),
+                                "run", "--baseline", "fedora:41:stable", "--candidate", "bodhi:" + world.advisory,
+                                "--suite", "exiqgrep", "--reruns", "0", "--no-blame", "--out", reports.string()};
+  auto r = run_process(argv, {.timeout = 2400s, .env = {world.registries_env()}});
+  BOOST_TEST_MESSAGE(join(argv, " ") << "\nexit " << r.exit_code << "\nstderr:\n" << r.err);
+  BOOST_CHECK_EQUAL(r.exit_code, 1);
+  fs::path dir;
+  for (const auto& e : fs::directory_iterator(reports))
+    if (e.is_directory() && !e.is_symlink()) dir = e.path();
+  BOOST_REQUIRE_MESSAGE(!dir.empty(), "no report folder under " << reports);
+  std::string summary = read_file(dir / "summary.txt");
+  BOOST_TEST_MESSAGE("summary.txt:\n" << summary);
+  auto results = nlohmann::json::parse(read_file(dir / "results.json"));
+
+  BOOST_CHECK(contains(summary, world.advisory));
+  BOOST_CHECK(contains(summary, "rhbz#2258027"));
+  BOOST_CHECK(contains(summary, "4.98.2-1.fc41"));
+  std::size_t regressions = 0, errors = 0;
+  std::string listing;
+  for (const auto& c : results["cases"]) {
+    if (c.value("baseline", false)) continue;
+    regressions += c.value("verdict", "") == "REGRESSION";
+    errors += c.value("verdict", "") == "ERROR";
+    if (c.value("suite", "") == "exiqgrep" && c.value("case", "") == "live-upgrade/listing-conformance")
+      listing = c.value("verdict", "") + "/" + c.value("outcome", "");
+  }
+  BOOST_CHECK_EQUAL(listing, "REGRESSION/FAIL");
+  BOOST_CHECK_GT(regressions, 0u);
+  BOOST_CHECK_EQUAL(errors, 0u);
+  // The RPM came from Koji's top URL, not from the mirror's updates-testing.
+  std::string log = read_file(world.services_log);
+  BOOST_CHECK(contains(log, "GET /kojifiles/packages/exim/4.98.2/1.fc41/x86_64/exim-4.98.2-1.fc41.x86_64.rpm 200"));
+  BOOST_CHECK(contains(log, "GET /bodhi/updates/" + world.advisory + " 200"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
