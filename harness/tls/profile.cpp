@@ -1,6 +1,7 @@
 #include "harness/tls/profile.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "harness/common/error.hpp"
 #include "harness/plan/yaml_file.hpp"
@@ -41,6 +42,24 @@ bool is_weak_cipher_name(const std::string& name) {
 
 }  // namespace
 
+std::string recorded_hello_problem(const std::string& hex) {
+  if (hex.empty() || hex.size() % 2) return "hex must be an even number of hex digits";
+  for (char c : hex)
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return std::string("not a hex digit: '") + c + "'";
+  auto byte = [&](std::size_t i) { return std::stoi(hex.substr(2 * i, 2), nullptr, 16); };
+  std::size_t n = hex.size() / 2;
+  // TLS record header (type 22 handshake, version 3.x, length) then handshake type 1 ClientHello.
+  if (n < 9 || byte(0) != 0x16 || byte(1) != 0x03) return "not a TLS handshake record (must start with 16 03)";
+  std::size_t record_len = static_cast<std::size_t>(byte(3) << 8 | byte(4));
+  if (byte(5) != 0x01) return "the record does not hold a ClientHello (handshake type " + std::to_string(byte(5)) + ")";
+  if (record_len + 5 != n)
+    return "record length " + std::to_string(record_len) + " does not match the " + std::to_string(n - 5) + " bytes after the header";
+  std::size_t hello_len = static_cast<std::size_t>(byte(6) << 16 | byte(7) << 8 | byte(8));
+  if (hello_len + 4 != record_len)
+    return "ClientHello length " + std::to_string(hello_len) + " does not match the record (" + std::to_string(record_len - 4) + ")";
+  return "";
+}
+
 int protocol_version(const std::string& name) {
   if (name == "TLSv1" || name == "TLSv1.0") return TLS1_VERSION;
   if (name == "TLSv1.1") return TLS1_1_VERSION;
@@ -53,7 +72,8 @@ ClientProfile load_client_profile(const std::filesystem::path& file) {
   auto y = load_yaml_file(file);
   const auto& root = y.root;
   y.check_keys(root, {"description", "summary", "refs", "protocols", "ciphers", "cipher_string", "tls13_suites",
-                      "groups", "sigalgs", "options", "sni", "security_level"});
+                      "groups", "sigalgs", "options", "sni", "security_level", "alpn", "status_request",
+                      "recorded_hello"});
   ClientProfile p;
   p.name = file.stem().string();
   p.where = file.string() + ":" + std::to_string(y.line_of(root));
@@ -92,6 +112,31 @@ ClientProfile load_client_profile(const std::filesystem::path& file) {
     flag("session_tickets", p.session_tickets);
   }
   p.sni = y.optional_string(root, "sni");
+  p.alpn = y.string_list(root, "alpn");
+  for (std::size_t i = 0; i < p.alpn.size(); ++i) {
+    const auto& a = p.alpn[i];
+    // RFC 7301: a non-empty list of non-empty names of at most 255 bytes.
+    if (a.empty() || a.size() > 255)
+      y.fail(root["alpn"].IsSequence() ? root["alpn"][i] : root["alpn"],
+             "alpn: protocol name '" + a + "' must be 1..255 bytes (e.g. smtp, h2, http/1.1)");
+    if (std::count(p.alpn.begin(), p.alpn.end(), a) > 1)
+      y.fail(root["alpn"].IsSequence() ? root["alpn"][i] : root["alpn"], "alpn: '" + a + "' is listed twice");
+  }
+  if (root["alpn"].IsDefined() && p.alpn.empty())
+    y.fail(root["alpn"], "alpn: an empty list sends no ALPN extension; leave the key out instead");
+  if (auto n = root["status_request"]; n.IsDefined()) {
+    try {
+      p.status_request = n.as<bool>();
+    } catch (const YAML::Exception&) {
+      y.fail(n, "'status_request' must be true or false");
+    }
+  }
+  if (auto n = root["recorded_hello"]; n.IsDefined()) {
+    y.check_keys(n, {"hex", "source"});
+    ClientProfile::RecordedHello h{y.required_string(n, "hex"), y.required_string(n, "source")};
+    if (auto why = recorded_hello_problem(h.hex); !why.empty()) y.fail(n["hex"], "recorded_hello: " + why);
+    p.recorded_hello = std::move(h);
+  }
   if (auto n = root["security_level"]; n.IsDefined()) {
     int level = -1;
     try {

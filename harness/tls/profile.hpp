@@ -26,6 +26,17 @@ struct ClientProfile {
   bool encrypt_then_mac = true;
   bool session_tickets = true;
   std::optional<std::string> sni;  // most MTAs send none
+  // ALPN protocol names in offer order (RFC 7301). MTAs send none; clients built on HTTP stacks
+  // (Android, Go, Thunderbird) send h2,http/1.1, and exim refuses a list without "smtp" (alert 120).
+  std::vector<std::string> alpn;
+  bool status_request = false;  // OCSP status_request extension (RFC 6066 section 8)
+  // The ClientHello a real client sent (TLS record, hex), kept beside the decoded fields so a
+  // replay can send the very bytes; from `harness import-clients` or a capture.
+  struct RecordedHello {
+    std::string hex;     // "1603010200010001fc0303..."
+    std::string source;  // where the bytes come from: "testssl.sh client-simulation.txt: android_90"
+  };
+  std::optional<RecordedHello> recorded_hello;
   std::optional<int> security_level;  // unset: the library's configured default
 
   bool offers_tls13() const { return max_protocol == "TLSv1.3"; }
@@ -45,6 +56,9 @@ struct Emulation {
   std::vector<std::string> not_emulated;
 };
 Emulation check_emulation(const ClientProfile& profile);
+
+// Why `hex` is not one TLS record holding one whole ClientHello; empty when it is.
+std::string recorded_hello_problem(const std::string& hex);
 
 // "TLSv1.2" -> TLS1_2_VERSION; 0 for an unknown name.
 int protocol_version(const std::string& name);
