@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "harness/common/error.hpp"
 #include "harness/plan/yaml_file.hpp"
@@ -40,7 +41,35 @@ bool is_weak_cipher_name(const std::string& name) {
   return false;
 }
 
+// Suites OpenSSL 1.0.x/1.1.x named that OpenSSL 3 builds lack or leave out (static DH/ECDH key
+// exchange, DSS, SRP, GOST, the pre-RFC ChaCha20 code points, Camellia with static DH): recorded
+// clients (testssl.sh's client-simulation.txt) offer them. Known names, so reported as not
+// emulated like RC4, never taken for typos.
+bool is_legacy_cipher_name(const std::string& name) {
+  static const std::set<std::string> legacy{
+      "DH-DSS-AES128-GCM-SHA256", "DH-DSS-AES128-SHA", "DH-DSS-AES128-SHA256", "DH-DSS-AES256-GCM-SHA384",
+      "DH-DSS-AES256-SHA", "DH-DSS-AES256-SHA256", "DH-DSS-CAMELLIA128-SHA", "DH-DSS-CAMELLIA256-SHA",
+      "DH-RSA-AES128-GCM-SHA256", "DH-RSA-AES128-SHA", "DH-RSA-AES128-SHA256", "DH-RSA-AES256-GCM-SHA384",
+      "DH-RSA-AES256-SHA", "DH-RSA-AES256-SHA256", "DH-RSA-CAMELLIA128-SHA", "DH-RSA-CAMELLIA256-SHA",
+      "ECDH-ECDSA-AES128-GCM-SHA256", "ECDH-ECDSA-AES128-SHA", "ECDH-ECDSA-AES128-SHA256",
+      "ECDH-ECDSA-AES256-GCM-SHA384", "ECDH-ECDSA-AES256-SHA", "ECDH-ECDSA-AES256-SHA384",
+      "ECDH-RSA-AES128-GCM-SHA256", "ECDH-RSA-AES128-SHA", "ECDH-RSA-AES128-SHA256", "ECDH-RSA-AES256-GCM-SHA384",
+      "ECDH-RSA-AES256-SHA", "ECDH-RSA-AES256-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305-OLD",
+      "ECDHE-RSA-CHACHA20-POLY1305-OLD", "DHE-RSA-CHACHA20-POLY1305-OLD", "GOST2001-GOST89-GOST89",
+      "GOST2012256-GOST89-GOST89", "GOST94-GOST89-GOST89", "SRP-AES-128-CBC-SHA", "SRP-AES-256-CBC-SHA",
+      "SRP-RSA-AES-128-CBC-SHA", "SRP-RSA-AES-256-CBC-SHA", "SRP-DSS-AES-128-CBC-SHA", "SRP-DSS-AES-256-CBC-SHA",
+      "SRP-3DES-EDE-CBC-SHA", "SRP-RSA-3DES-EDE-CBC-SHA", "SRP-DSS-3DES-EDE-CBC-SHA",
+      "DHE-DSS-AES128-SHA", "DHE-DSS-AES256-SHA", "DHE-DSS-AES128-SHA256", "DHE-DSS-AES256-SHA256",
+      "DHE-DSS-AES128-GCM-SHA256", "DHE-DSS-AES256-GCM-SHA384", "DHE-DSS-CAMELLIA128-SHA", "DHE-DSS-CAMELLIA256-SHA"};
+  return legacy.count(name) > 0;
+}
+
 }  // namespace
+
+bool cipher_name_known(const std::string& name) {
+  auto ctx = scratch_ctx();
+  return cipher_known(ctx.get(), name) || is_weak_cipher_name(name) || is_legacy_cipher_name(name);
+}
 
 std::string recorded_hello_problem(const std::string& hex) {
   if (hex.empty() || hex.size() % 2) return "hex must be an even number of hex digits";
@@ -48,8 +77,17 @@ std::string recorded_hello_problem(const std::string& hex) {
     if (!std::isxdigit(static_cast<unsigned char>(c))) return std::string("not a hex digit: '") + c + "'";
   auto byte = [&](std::size_t i) { return std::stoi(hex.substr(2 * i, 2), nullptr, 16); };
   std::size_t n = hex.size() / 2;
+  // SSLv2-compatible ClientHello (RFC 5246 appendix E.2), as IE 6 and other 2000s clients sent:
+  // a 2-byte header with the top bit set and the length, then message type 1.
+  if (n >= 3 && (byte(0) & 0x80)) {
+    std::size_t len = static_cast<std::size_t>((byte(0) & 0x7f) << 8 | byte(1));
+    if (byte(2) != 0x01) return "SSLv2-format record does not hold a ClientHello (message type " + std::to_string(byte(2)) + ")";
+    if (len + 2 != n) return "SSLv2-format length " + std::to_string(len) + " does not match the " + std::to_string(n - 2) + " bytes after the header";
+    return "";
+  }
   // TLS record header (type 22 handshake, version 3.x, length) then handshake type 1 ClientHello.
-  if (n < 9 || byte(0) != 0x16 || byte(1) != 0x03) return "not a TLS handshake record (must start with 16 03)";
+  if (n < 9 || byte(0) != 0x16 || byte(1) != 0x03)
+    return "not a TLS handshake record (must start with 16 03) nor an SSLv2-format ClientHello (80..)";
   std::size_t record_len = static_cast<std::size_t>(byte(3) << 8 | byte(4));
   if (byte(5) != 0x01) return "the record does not hold a ClientHello (handshake type " + std::to_string(byte(5)) + ")";
   if (record_len + 5 != n)
@@ -152,7 +190,7 @@ ClientProfile load_client_profile(const std::filesystem::path& file) {
   auto cipher_nodes = root["ciphers"];
   for (std::size_t i = 0; i < p.ciphers.size(); ++i) {
     const auto& c = p.ciphers[i];
-    if (!cipher_known(ctx.get(), c) && !is_weak_cipher_name(c))
+    if (!cipher_known(ctx.get(), c) && !is_weak_cipher_name(c) && !is_legacy_cipher_name(c))
       y.fail(cipher_nodes.IsSequence() ? cipher_nodes[i] : cipher_nodes,
              "unknown cipher '" + c + "' (OpenSSL names, e.g. ECDHE-RSA-AES128-GCM-SHA256; see `openssl ciphers -v ALL`)");
   }

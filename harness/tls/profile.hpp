@@ -57,7 +57,12 @@ struct Emulation {
 };
 Emulation check_emulation(const ClientProfile& profile);
 
-// Why `hex` is not one TLS record holding one whole ClientHello; empty when it is.
+// Whether `name` is a TLS<=1.2 suite name OpenSSL uses or used: known to the linked OpenSSL, or a
+// weak/legacy suite it lacks (reported as not emulated). False for typos.
+bool cipher_name_known(const std::string& name);
+
+// Why `hex` is not one TLS record holding one whole ClientHello (or an SSLv2-compatible
+// ClientHello); empty when it is.
 std::string recorded_hello_problem(const std::string& hex);
 
 // "TLSv1.2" -> TLS1_2_VERSION; 0 for an unknown name.
