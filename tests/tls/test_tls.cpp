@@ -82,6 +82,9 @@ class TestServer {
     }
     for (const auto& a : behaviour_.alpn) alpn_wire_ += static_cast<char>(a.size()) + a;
     if (!behaviour_.alpn.empty()) SSL_CTX_set_alpn_select_cb(ctx_.get(), select_alpn, this);
+    // Called only for a hello that carries status_request: counts them.
+    SSL_CTX_set_tlsext_status_cb(ctx_.get(), count_status_request);
+    SSL_CTX_set_tlsext_status_arg(ctx_.get(), this);
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -161,6 +164,15 @@ class TestServer {
     return self->behaviour_.alpn_strict ? SSL_TLSEXT_ERR_ALERT_FATAL : SSL_TLSEXT_ERR_NOACK;
   }
 
+  static int count_status_request(SSL*, void* arg) {
+    ++static_cast<TestServer*>(arg)->status_requests;
+    return SSL_TLSEXT_ERR_NOACK;
+  }
+
+ public:
+  std::atomic<int> status_requests{0};
+
+ private:
   ServerBehaviour behaviour_;
   std::string alpn_wire_;
   ossl::SslCtx ctx_;
@@ -412,4 +424,12 @@ BOOST_AUTO_TEST_CASE(alpn_selected_by_the_server_is_recorded) {
   BOOST_TEST(l.protocol == "TLSv1.2");
   BOOST_TEST(l.alpn.empty());
   BOOST_TEST(l.alerts.empty());
+}
+
+BOOST_AUTO_TEST_CASE(status_request_is_sent_only_when_the_profile_asks) {
+  TestServer s({&certs().issue(KeySpec::parse("ec-p256"))}, {});
+  BOOST_REQUIRE(StarttlsClient(profile("summary: s\nrefs: [x]\n")).probe(target(s)).handshake_ok);
+  BOOST_TEST(s.status_requests == 0);
+  BOOST_REQUIRE(StarttlsClient(profile("summary: s\nrefs: [x]\nstatus_request: true\n")).probe(target(s)).handshake_ok);
+  BOOST_TEST(s.status_requests == 1);
 }
