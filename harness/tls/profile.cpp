@@ -110,7 +110,7 @@ ClientProfile load_client_profile(const std::filesystem::path& file) {
   auto y = load_yaml_file(file);
   const auto& root = y.root;
   y.check_keys(root, {"description", "summary", "refs", "protocols", "ciphers", "cipher_string", "tls13_suites",
-                      "groups", "sigalgs", "options", "sni", "security_level", "alpn", "status_request",
+                      "groups", "sigalgs", "options", "sni", "security_level", "alpn", "status_request", "signature_algorithms_cert",
                       "recorded_hello"});
   ClientProfile p;
   p.name = file.stem().string();
@@ -135,6 +135,7 @@ ClientProfile load_client_profile(const std::filesystem::path& file) {
   p.tls13_suites = y.string_list(root, "tls13_suites");
   p.groups = y.string_list(root, "groups");
   p.sigalgs = y.string_list(root, "sigalgs");
+  p.sigalgs_cert = y.string_list(root, "signature_algorithms_cert");
   if (auto n = root["options"]; n.IsDefined()) {
     y.check_keys(n, {"extended_master_secret", "encrypt_then_mac", "session_tickets"});
     auto flag = [&](const char* k, bool& out) {
@@ -211,6 +212,11 @@ ClientProfile load_client_profile(const std::filesystem::path& file) {
     y.fail(root["sigalgs"], "unknown signature algorithm in '" + join(p.sigalgs) +
                                 "' (e.g. RSA+SHA256, ECDSA+SHA256, rsa_pss_rsae_sha256)");
   }
+  if (!p.sigalgs_cert.empty() && SSL_CTX_set1_sigalgs_list(ctx.get(), join(p.sigalgs_cert).c_str()) != 1) {
+    ossl::drain_errors();
+    y.fail(root["signature_algorithms_cert"], "unknown signature algorithm in '" + join(p.sigalgs_cert) +
+                                                  "' (e.g. RSA+SHA256, ECDSA+SHA256, rsa_pss_rsae_sha256)");
+  }
   if (p.offers_tls12_or_lower() && !p.ciphers.empty() && check_emulation(p).offered.empty())
     y.fail(cipher_nodes, "none of the ciphers can be offered by this OpenSSL; the profile would test nothing");
   return p;
@@ -232,6 +238,7 @@ Emulation check_emulation(const ClientProfile& p) {
   Emulation e;
   auto ctx = scratch_ctx();
   for (const auto& c : p.ciphers) (cipher_known(ctx.get(), c) ? e.offered : e.not_emulated).push_back(c);
+  if (!p.sigalgs_cert.empty()) e.not_emulated.push_back("signature_algorithms_cert");
   return e;
 }
 

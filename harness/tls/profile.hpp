@@ -22,6 +22,9 @@ struct ClientProfile {
   std::vector<std::string> tls13_suites;  // empty: library default
   std::vector<std::string> groups;        // empty: library default
   std::vector<std::string> sigalgs;       // empty: library default
+  // signature_algorithms_cert (RFC 8446 4.2.3). OpenSSL 3 clients never send the extension: a
+  // profile that lists it is reported as not emulated, with the names checked for typos.
+  std::vector<std::string> sigalgs_cert;
   bool extended_master_secret = true;
   bool encrypt_then_mac = true;
   bool session_tickets = true;
@@ -51,6 +54,7 @@ std::vector<ClientProfile> load_client_profiles(const std::filesystem::path& dir
 
 // Which of the profile's TLS<=1.2 ciphers the linked OpenSSL can put in a ClientHello.
 // RC4/3DES are absent from builds without enable-weak-ssl-ciphers: they are reported, not dropped.
+// `not_emulated` also names hello fields the library cannot send ("signature_algorithms_cert").
 struct Emulation {
   std::vector<std::string> offered;
   std::vector<std::string> not_emulated;

@@ -267,6 +267,19 @@ BOOST_AUTO_TEST_CASE(profile_errors_name_file_and_line) {
                "unknown key 'bytes'");
 }
 
+BOOST_AUTO_TEST_CASE(signature_algorithms_cert_is_reported_not_emulated) {
+  auto p = profile("summary: s\nrefs: [x]\nsignature_algorithms_cert: [ECDSA+SHA256, rsa_pss_rsae_sha256]\n");
+  BOOST_TEST(p.sigalgs_cert.size() == 2u);
+  BOOST_TEST(check_emulation(p).not_emulated == (std::vector<std::string>{"signature_algorithms_cert"}));
+  BOOST_TEST(check_emulation(profile(kProofpoint2015)).not_emulated == (std::vector<std::string>{"RC4-SHA", "DES-CBC3-SHA"}));
+  try {
+    profile("summary: s\nrefs: [x]\nsignature_algorithms_cert: [ECDSA+SHA999]\n");
+    BOOST_ERROR("no error for an unknown signature algorithm");
+  } catch (const UsageError& e) {
+    BOOST_TEST(std::string(e.what()).find("p.yaml:3: unknown signature algorithm in 'ECDSA+SHA999'") != std::string::npos, e.what());
+  }
+}
+
 BOOST_AUTO_TEST_CASE(profile_alpn_status_request_and_recorded_hello_load) {
   auto p = profile("summary: s\nrefs: [x]\nalpn: [h2, http/1.1]\nstatus_request: true\n"
                    "recorded_hello: {hex: '16030100050100000100', source: 'testssl.sh client-simulation.txt: x'}\n");
