@@ -284,11 +284,13 @@ TestsslImport import_testssl_clients(const std::filesystem::path& file, bool all
       continue;
     }
 
-    std::string summary = "Recorded ClientHello of " + c.get("names") + " in testssl.sh's client-simulation.txt (its services: " + service +
-                          (c.get("current") == "true" ? "; a current client there" : "") +
-                          "). Decoded: protocols, suites, groups, ALPN; SNI, extended master secret, encrypt-then-MAC, session "
-                          "tickets and status_request from the recorded hello. Signature algorithms are left to the library "
-                          "default (not decoded).";
+    std::string summary = c.get("names") + " as testssl.sh's client-simulation.txt records it (its services: " + service +
+                          (c.get("current") == "true" ? "; a current client there" : "") + "). Decoded: protocols, suites, groups" +
+                          (hello ? "; ALPN, SNI, extended master secret, encrypt-then-MAC, session tickets and status_request "
+                                   "from the recorded hello."
+                                 : hello_hex.empty() ? "; no recorded hello, so ALPN, SNI and the optional extensions are the library's."
+                                                     : ".") +
+                          " Signature algorithms are left to the library default (not decoded).";
     if (protocol_version(lowest) == 0)
       summary += " It also offers " + lowest + " (lowest_protocol " + c.get("lowest_protocol") + "), below the profile format's TLSv1.";
     summary += alpn_note;
