@@ -1,4 +1,4 @@
-// Issue 17 against real exim: a sender offering ALPN h2,http/1.1 (Android 9/10, Go 1.17) is refused
+// ALPN against real exim: a sender offering ALPN h2,http/1.1 (Android 9/10, Go 1.17) is refused
 // by Debian's exim (tls_alpn, default "smtp : esmtp") with alert 120, one offering smtp gets it
 // selected, and openssl s_server ignores ALPN. The shipped scenarios plus two ALPN senders and
 // their rules, in a temporary copy (the shipped matrix stays as it is).
@@ -28,14 +28,14 @@ void check_alpn(const std::string& spec) {
   write_file(d.path() / "starttls/clients/alpn-h2.yaml",
              "description: a sender on an HTTP stack offering ALPN h2,http/1.1\n"
              "summary: the library's defaults with ALPN h2,http/1.1, as Android 9/10 and Go 1.17 send\n"
-             "refs: [issue 17]\nalpn: [h2, http/1.1]\n");
+             "refs: ['RFC 7301 section 3.2']\nalpn: [h2, http/1.1]\n");
   write_file(d.path() / "starttls/clients/alpn-smtp.yaml",
-             "summary: the library's defaults with ALPN smtp\nrefs: [issue 17]\nalpn: [smtp]\n");
+             "summary: the library's defaults with ALPN smtp\nrefs: ['RFC 7301 section 3.2']\nalpn: [smtp]\n");
   std::ofstream(d.path() / "starttls/expectations.yaml", std::ios::app)
       << "\n  - clients: [alpn-h2, alpn-smtp]\n    handshake: ok\n    protocol: TLSv1.3\n"
-         "    summary: s_server without -alpn ignores ALPN; exim selects smtp\n    refs: [issue 17]\n"
+         "    summary: s_server without -alpn ignores ALPN; exim selects smtp\n    refs: ['RFC 7301 section 3.2']\n"
          "  - clients: alpn-h2\n    servers: exim\n    handshake: fail\n    alert: no_application_protocol\n"
-         "    summary: \"exim's tls_alpn (default smtp : esmtp) refuses a list without smtp\"\n    refs: [issue 17]\n";
+         "    summary: \"exim's tls_alpn (default smtp : esmtp) refuses a list without smtp\"\n    refs: ['RFC 7301 section 3.2']\n";
 
   test::StreamFixture f(spec);
   auto suite = make_starttls_suite();

@@ -403,7 +403,7 @@ BOOST_AUTO_TEST_CASE(smtp_reply_framing_takes_what_a_server_may_send) {
   BOOST_TEST((take_reply(buffer, lines, transcript, why) == Take::malformed));
 }
 
-// Issue 17: exim (tls_alpn = smtp : esmtp) refuses a hello whose ALPN list lacks smtp with alert 120;
+// exim (tls_alpn = smtp : esmtp) refuses a hello whose ALPN list lacks smtp with alert 120;
 // the engine must send the profile's ALPN, and record the refusal or the server's choice.
 BOOST_AUTO_TEST_CASE(alpn_h2_against_an_smtp_only_server_gets_alert_120) {
   TestServer s({&certs().issue(KeySpec::parse("rsa2048"))}, {.alpn = {"smtp", "esmtp"}});
