@@ -1,6 +1,7 @@
 #include "harness/tls/testssl_import.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -98,6 +99,25 @@ constexpr std::uint16_t kStatusRequest = 5, kEncryptThenMac = 22, kExtendedMaste
 
 }  // namespace
 
+std::string sigalg_name(std::uint16_t code) {
+  // TLS 1.2 pairs (RFC 5246 7.4.1.4.1: hash byte, signature byte) and TLS 1.3 schemes (RFC 8446 4.2.3).
+  static const char* hashes[] = {nullptr, "MD5", "SHA1", "SHA224", "SHA256", "SHA384", "SHA512"};
+  static const char* signatures[] = {nullptr, "RSA", "DSA", "ECDSA"};
+  unsigned hash = code >> 8, sig = code & 0xff;
+  if (hash >= 1 && hash <= 6 && sig >= 1 && sig <= 3) return std::string(signatures[sig]) + "+" + hashes[hash];
+  switch (code) {
+    case 0x0804: return "rsa_pss_rsae_sha256";
+    case 0x0805: return "rsa_pss_rsae_sha384";
+    case 0x0806: return "rsa_pss_rsae_sha512";
+    case 0x0807: return "ed25519";
+    case 0x0808: return "ed448";
+    case 0x0809: return "rsa_pss_pss_sha256";
+    case 0x080a: return "rsa_pss_pss_sha384";
+    case 0x080b: return "rsa_pss_pss_sha512";
+    default: return "";
+  }
+}
+
 bool ClientHelloFacts::has(std::uint16_t e) const { return std::find(extensions.begin(), extensions.end(), e) != extensions.end(); }
 
 ClientHelloFacts parse_client_hello(const std::string& hex) {
@@ -150,6 +170,10 @@ ClientHelloFacts parse_client_hello(const std::string& hex) {
         std::size_t n = static_cast<std::size_t>(b[p + 1] << 8 | b[p + 2]);
         if (p + 3 + n <= body_end) f.sni = std::string(b.begin() + static_cast<long>(p + 3), b.begin() + static_cast<long>(p + 3 + n));
       }
+    } else if (type == 13 && len >= 2) {  // signature_algorithms: list length, then 2-byte code points
+      std::size_t list = static_cast<std::size_t>(b[body] << 8 | b[body + 1]);
+      if (list % 2 || body + 2 + list > body_end) throw std::runtime_error("malformed signature_algorithms extension");
+      for (std::size_t p = body + 2; p < body + 2 + list; p += 2) f.sigalgs.push_back(static_cast<std::uint16_t>(b[p] << 8 | b[p + 1]));
     } else if (type == 16 && len >= 2) {  // ALPN: list length, then length-prefixed names
       for (std::size_t p = body + 2; p < body_end;) {
         std::size_t n = b[p];
@@ -289,10 +313,31 @@ TestsslImport import_testssl_clients(const std::filesystem::path& file, bool all
                           (hello ? "; ALPN, SNI, extended master secret, encrypt-then-MAC, session tickets and status_request "
                                    "from the recorded hello."
                                  : hello_hex.empty() ? "; no recorded hello, so ALPN, SNI and the optional extensions are the library's."
-                                                     : ".") +
-                          " Signature algorithms are left to the library default (not decoded).";
+                                                     : ".");
     if (protocol_version(lowest) == 0)
       summary += " It also offers " + lowest + " (lowest_protocol " + c.get("lowest_protocol") + "), below the profile format's TLSv1.";
+    // Signature algorithms from the hello: the ones this OpenSSL can offer become `sigalgs`, the
+    // others are named in the summary (MD5 pairs, brainpool and GOST schemes, unknown code points).
+    std::vector<std::string> sigalgs, sigalgs_not_emulated;
+    if (hello && hello->has(13)) {
+      ossl::SslCtx scratch(SSL_CTX_new(TLS_client_method()));
+      for (auto code : hello->sigalgs) {
+        if ((code & 0x0f0f) == 0x0a0a) continue;  // GREASE (RFC 8701)
+        auto name = sigalg_name(code);
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%04x", code);
+        if (std::find(sigalgs.begin(), sigalgs.end(), name) != sigalgs.end()) continue;  // OpenSSL refuses a list with repeats
+        if (!name.empty() && SSL_CTX_set1_sigalgs_list(scratch.get(), name.c_str()) == 1) sigalgs.push_back(name);
+        else sigalgs_not_emulated.push_back((name.empty() ? "" : name + " ") + hex);
+        ossl::drain_errors();
+      }
+      summary += " Signature algorithms from the recorded hello";
+      if (!sigalgs_not_emulated.empty()) summary += "; not emulated (this OpenSSL cannot offer them): " + join(sigalgs_not_emulated, ", ");
+      summary += ".";
+    } else if (hello || sslv2_hello) {
+      summary += " The recorded hello has no signature_algorithms; the emulation sends the library's default"
+                 " (OpenSSL sends none at TLS 1.1 and below).";
+    }
     summary += alpn_note;
     if (sslv2_hello) summary += " The recorded hello is in SSLv2 format, which has no extensions: the profile sends none of the optional ones.";
     if (!c.get("warning").empty()) summary += " testssl.sh's warning: " + c.get("warning");
@@ -312,6 +357,7 @@ TestsslImport import_testssl_clients(const std::filesystem::path& file, bool all
     if (!ciphers.empty()) y << YAML::Key << "ciphers" << YAML::Value << ciphers;
     if (tls13_used && !tls13.empty()) y << YAML::Key << "tls13_suites" << YAML::Value << YAML::Flow << tls13;
     if (!groups.empty()) y << YAML::Key << "groups" << YAML::Value << YAML::Flow << groups;
+    if (!sigalgs.empty()) y << YAML::Key << "sigalgs" << YAML::Value << YAML::Flow << sigalgs;
     if (!alpn.empty()) y << YAML::Key << "alpn" << YAML::Value << YAML::Flow << alpn;
     if (hello) {
       if (hello->sni) y << YAML::Key << "sni" << YAML::Value << *hello->sni;

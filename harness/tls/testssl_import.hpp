@@ -17,8 +17,12 @@ struct ClientHelloFacts {
   std::vector<std::uint16_t> extensions;  // types in order
   std::optional<std::string> sni;       // host_name in server_name
   std::vector<std::string> alpn;        // protocol names in offer order
+  std::vector<std::uint16_t> sigalgs;   // signature_algorithms code points in offer order
   bool has(std::uint16_t extension) const;
 };
+// The OpenSSL sigalgs-list name of a SignatureScheme code point ("RSA+SHA256", "rsa_pss_rsae_sha256");
+// "" for GREASE and code points without one.
+std::string sigalg_name(std::uint16_t code);
 // Parses one TLS record holding a ClientHello (hex). Throws std::runtime_error saying what is wrong.
 ClientHelloFacts parse_client_hello(const std::string& hex);
 

@@ -93,6 +93,12 @@ BOOST_AUTO_TEST_CASE(excerpt_smtp_capable_clients_become_profiles) {
   BOOST_TEST(a.refs[0].find("client-simulation.txt") != std::string::npos);
   BOOST_TEST(a.refs[0].find("mailer_a_10") != std::string::npos);
 
+  // signature_algorithms of the recorded hello (openssl s_client 3.0's default list).
+  BOOST_TEST(a.sigalgs.size() >= 9u);
+  BOOST_TEST(a.sigalgs.at(0) == "ECDSA+SHA256");
+  BOOST_TEST(std::count(a.sigalgs.begin(), a.sigalgs.end(), "rsa_pss_rsae_sha256") == 1);
+  BOOST_TEST(a.summary.find("Signature algorithms from the recorded hello.") != std::string::npos, a.summary);
+
   const auto& b = profiles.at("relay_b_23");
   BOOST_TEST(b.min_protocol == "TLSv1.2");
   BOOST_TEST(b.max_protocol == "TLSv1.2");
@@ -156,6 +162,16 @@ BOOST_AUTO_TEST_CASE(alpn_array_disagreeing_with_the_hello_is_reported) {
   BOOST_TEST(a.summary.find("differs from the recorded hello's ALPN") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(signature_scheme_names) {
+  BOOST_TEST(sigalg_name(0x0401) == "RSA+SHA256");
+  BOOST_TEST(sigalg_name(0x0203) == "ECDSA+SHA1");
+  BOOST_TEST(sigalg_name(0x0101) == "RSA+MD5");
+  BOOST_TEST(sigalg_name(0x0804) == "rsa_pss_rsae_sha256");
+  BOOST_TEST(sigalg_name(0x0807) == "ed25519");
+  BOOST_TEST(sigalg_name(0x0a0a).empty());  // GREASE
+  BOOST_TEST(sigalg_name(0x081a).empty());  // brainpool TLS 1.3: no name in OpenSSL 3.0
+}
+
 BOOST_AUTO_TEST_CASE(client_hello_parser_reads_extensions) {
   auto text = read(kExcerpt);
   auto at = text.find("handshakebytes+=(\"") + 18;
@@ -214,4 +230,8 @@ BOOST_AUTO_TEST_CASE(debian_testssl_client_simulation_file) {
   BOOST_TEST_MESSAGE("SMTP-capable profiles offering ALPN h2: " << with_h2 << ", with a recorded hello: " << with_hello);
   BOOST_TEST(with_h2 > 0u);  // Android 9/10, go 1.17: the clients exim refuses with alert 120
   BOOST_TEST(with_hello == smtp.profiles.size());
+  // Signature algorithms decoded for the TLS 1.2+ clients: Android 9 lists PSS, ECDSA and PKCS#1.
+  const auto& android9 = profiles.at("android_90");
+  BOOST_TEST(std::count(android9.sigalgs.begin(), android9.sigalgs.end(), "ECDSA+SHA256") == 1);
+  BOOST_TEST(std::count(android9.sigalgs.begin(), android9.sigalgs.end(), "rsa_pss_rsae_sha256") == 1);
 }
