@@ -65,5 +65,6 @@ void add_nightly(CLI::App& app, Context& ctx, int* exit_code);
 void add_hook(CLI::App& app, Context& ctx, int* exit_code);
 void add_diff(CLI::App& app, Context& ctx, int* exit_code);
 void add_merge(CLI::App& app, Context& ctx, int* exit_code);
+void add_import_clients(CLI::App& app, Context& ctx, int* exit_code);
 
 }  // namespace harness::cli

@@ -1,6 +1,8 @@
 #include "harness/tls/profile.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <set>
 
 #include "harness/common/error.hpp"
 #include "harness/plan/yaml_file.hpp"
@@ -39,7 +41,62 @@ bool is_weak_cipher_name(const std::string& name) {
   return false;
 }
 
+// Suites OpenSSL 1.0.x/1.1.x named that OpenSSL 3 builds lack or leave out (static DH/ECDH key
+// exchange, DSS, SRP, GOST, the pre-RFC ChaCha20 code points, Camellia with static DH): recorded
+// clients (testssl.sh's client-simulation.txt) offer them. Known names, so reported as not
+// emulated like RC4, never taken for typos.
+bool is_legacy_cipher_name(const std::string& name) {
+  static const std::set<std::string> legacy{
+      "DH-DSS-AES128-GCM-SHA256", "DH-DSS-AES128-SHA", "DH-DSS-AES128-SHA256", "DH-DSS-AES256-GCM-SHA384",
+      "DH-DSS-AES256-SHA", "DH-DSS-AES256-SHA256", "DH-DSS-CAMELLIA128-SHA", "DH-DSS-CAMELLIA256-SHA",
+      "DH-RSA-AES128-GCM-SHA256", "DH-RSA-AES128-SHA", "DH-RSA-AES128-SHA256", "DH-RSA-AES256-GCM-SHA384",
+      "DH-RSA-AES256-SHA", "DH-RSA-AES256-SHA256", "DH-RSA-CAMELLIA128-SHA", "DH-RSA-CAMELLIA256-SHA",
+      "ECDH-ECDSA-AES128-GCM-SHA256", "ECDH-ECDSA-AES128-SHA", "ECDH-ECDSA-AES128-SHA256",
+      "ECDH-ECDSA-AES256-GCM-SHA384", "ECDH-ECDSA-AES256-SHA", "ECDH-ECDSA-AES256-SHA384",
+      "ECDH-RSA-AES128-GCM-SHA256", "ECDH-RSA-AES128-SHA", "ECDH-RSA-AES128-SHA256", "ECDH-RSA-AES256-GCM-SHA384",
+      "ECDH-RSA-AES256-SHA", "ECDH-RSA-AES256-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305-OLD",
+      "ECDHE-RSA-CHACHA20-POLY1305-OLD", "DHE-RSA-CHACHA20-POLY1305-OLD", "GOST2001-GOST89-GOST89",
+      "GOST2012256-GOST89-GOST89", "GOST94-GOST89-GOST89", "SRP-AES-128-CBC-SHA", "SRP-AES-256-CBC-SHA",
+      "SRP-RSA-AES-128-CBC-SHA", "SRP-RSA-AES-256-CBC-SHA", "SRP-DSS-AES-128-CBC-SHA", "SRP-DSS-AES-256-CBC-SHA",
+      "SRP-3DES-EDE-CBC-SHA", "SRP-RSA-3DES-EDE-CBC-SHA", "SRP-DSS-3DES-EDE-CBC-SHA",
+      "DHE-DSS-AES128-SHA", "DHE-DSS-AES256-SHA", "DHE-DSS-AES128-SHA256", "DHE-DSS-AES256-SHA256",
+      "DHE-DSS-AES128-GCM-SHA256", "DHE-DSS-AES256-GCM-SHA384", "DHE-DSS-CAMELLIA128-SHA", "DHE-DSS-CAMELLIA256-SHA"};
+  return legacy.count(name) > 0;
+}
+
 }  // namespace
+
+bool cipher_name_known(const std::string& name) {
+  auto ctx = scratch_ctx();
+  return cipher_known(ctx.get(), name) || is_weak_cipher_name(name) || is_legacy_cipher_name(name);
+}
+
+std::string recorded_hello_problem(const std::string& hex) {
+  if (hex.empty() || hex.size() % 2) return "hex must be an even number of hex digits";
+  for (char c : hex)
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return std::string("not a hex digit: '") + c + "'";
+  auto byte = [&](std::size_t i) { return std::stoi(hex.substr(2 * i, 2), nullptr, 16); };
+  std::size_t n = hex.size() / 2;
+  // SSLv2-compatible ClientHello (RFC 5246 appendix E.2), as IE 6 and other 2000s clients sent:
+  // a 2-byte header with the top bit set and the length, then message type 1.
+  if (n >= 3 && (byte(0) & 0x80)) {
+    std::size_t len = static_cast<std::size_t>((byte(0) & 0x7f) << 8 | byte(1));
+    if (byte(2) != 0x01) return "SSLv2-format record does not hold a ClientHello (message type " + std::to_string(byte(2)) + ")";
+    if (len + 2 != n) return "SSLv2-format length " + std::to_string(len) + " does not match the " + std::to_string(n - 2) + " bytes after the header";
+    return "";
+  }
+  // TLS record header (type 22 handshake, version 3.x, length) then handshake type 1 ClientHello.
+  if (n < 9 || byte(0) != 0x16 || byte(1) != 0x03)
+    return "not a TLS handshake record (must start with 16 03) nor an SSLv2-format ClientHello (80..)";
+  std::size_t record_len = static_cast<std::size_t>(byte(3) << 8 | byte(4));
+  if (byte(5) != 0x01) return "the record does not hold a ClientHello (handshake type " + std::to_string(byte(5)) + ")";
+  if (record_len + 5 != n)
+    return "record length " + std::to_string(record_len) + " does not match the " + std::to_string(n - 5) + " bytes after the header";
+  std::size_t hello_len = static_cast<std::size_t>(byte(6) << 16 | byte(7) << 8 | byte(8));
+  if (hello_len + 4 != record_len)
+    return "ClientHello length " + std::to_string(hello_len) + " does not match the record (" + std::to_string(record_len - 4) + ")";
+  return "";
+}
 
 int protocol_version(const std::string& name) {
   if (name == "TLSv1" || name == "TLSv1.0") return TLS1_VERSION;
@@ -53,7 +110,8 @@ ClientProfile load_client_profile(const std::filesystem::path& file) {
   auto y = load_yaml_file(file);
   const auto& root = y.root;
   y.check_keys(root, {"description", "summary", "refs", "protocols", "ciphers", "cipher_string", "tls13_suites",
-                      "groups", "sigalgs", "options", "sni", "security_level"});
+                      "groups", "sigalgs", "options", "sni", "security_level", "alpn", "status_request", "signature_algorithms_cert",
+                      "recorded_hello"});
   ClientProfile p;
   p.name = file.stem().string();
   p.where = file.string() + ":" + std::to_string(y.line_of(root));
@@ -77,6 +135,7 @@ ClientProfile load_client_profile(const std::filesystem::path& file) {
   p.tls13_suites = y.string_list(root, "tls13_suites");
   p.groups = y.string_list(root, "groups");
   p.sigalgs = y.string_list(root, "sigalgs");
+  p.sigalgs_cert = y.string_list(root, "signature_algorithms_cert");
   if (auto n = root["options"]; n.IsDefined()) {
     y.check_keys(n, {"extended_master_secret", "encrypt_then_mac", "session_tickets"});
     auto flag = [&](const char* k, bool& out) {
@@ -92,6 +151,31 @@ ClientProfile load_client_profile(const std::filesystem::path& file) {
     flag("session_tickets", p.session_tickets);
   }
   p.sni = y.optional_string(root, "sni");
+  p.alpn = y.string_list(root, "alpn");
+  for (std::size_t i = 0; i < p.alpn.size(); ++i) {
+    const auto& a = p.alpn[i];
+    // RFC 7301: a non-empty list of non-empty names of at most 255 bytes.
+    if (a.empty() || a.size() > 255)
+      y.fail(root["alpn"].IsSequence() ? root["alpn"][i] : root["alpn"],
+             "alpn: protocol name '" + a + "' must be 1..255 bytes (e.g. smtp, h2, http/1.1)");
+    if (std::count(p.alpn.begin(), p.alpn.end(), a) > 1)
+      y.fail(root["alpn"].IsSequence() ? root["alpn"][i] : root["alpn"], "alpn: '" + a + "' is listed twice");
+  }
+  if (root["alpn"].IsDefined() && p.alpn.empty())
+    y.fail(root["alpn"], "alpn: an empty list sends no ALPN extension; leave the key out instead");
+  if (auto n = root["status_request"]; n.IsDefined()) {
+    try {
+      p.status_request = n.as<bool>();
+    } catch (const YAML::Exception&) {
+      y.fail(n, "'status_request' must be true or false");
+    }
+  }
+  if (auto n = root["recorded_hello"]; n.IsDefined()) {
+    y.check_keys(n, {"hex", "source"});
+    ClientProfile::RecordedHello h{y.required_string(n, "hex"), y.required_string(n, "source")};
+    if (auto why = recorded_hello_problem(h.hex); !why.empty()) y.fail(n["hex"], "recorded_hello: " + why);
+    p.recorded_hello = std::move(h);
+  }
   if (auto n = root["security_level"]; n.IsDefined()) {
     int level = -1;
     try {
@@ -107,7 +191,7 @@ ClientProfile load_client_profile(const std::filesystem::path& file) {
   auto cipher_nodes = root["ciphers"];
   for (std::size_t i = 0; i < p.ciphers.size(); ++i) {
     const auto& c = p.ciphers[i];
-    if (!cipher_known(ctx.get(), c) && !is_weak_cipher_name(c))
+    if (!cipher_known(ctx.get(), c) && !is_weak_cipher_name(c) && !is_legacy_cipher_name(c))
       y.fail(cipher_nodes.IsSequence() ? cipher_nodes[i] : cipher_nodes,
              "unknown cipher '" + c + "' (OpenSSL names, e.g. ECDHE-RSA-AES128-GCM-SHA256; see `openssl ciphers -v ALL`)");
   }
@@ -127,6 +211,11 @@ ClientProfile load_client_profile(const std::filesystem::path& file) {
     ossl::drain_errors();
     y.fail(root["sigalgs"], "unknown signature algorithm in '" + join(p.sigalgs) +
                                 "' (e.g. RSA+SHA256, ECDSA+SHA256, rsa_pss_rsae_sha256)");
+  }
+  if (!p.sigalgs_cert.empty() && SSL_CTX_set1_sigalgs_list(ctx.get(), join(p.sigalgs_cert).c_str()) != 1) {
+    ossl::drain_errors();
+    y.fail(root["signature_algorithms_cert"], "unknown signature algorithm in '" + join(p.sigalgs_cert) +
+                                                  "' (e.g. RSA+SHA256, ECDSA+SHA256, rsa_pss_rsae_sha256)");
   }
   if (p.offers_tls12_or_lower() && !p.ciphers.empty() && check_emulation(p).offered.empty())
     y.fail(cipher_nodes, "none of the ciphers can be offered by this OpenSSL; the profile would test nothing");
@@ -149,6 +238,7 @@ Emulation check_emulation(const ClientProfile& p) {
   Emulation e;
   auto ctx = scratch_ctx();
   for (const auto& c : p.ciphers) (cipher_known(ctx.get(), c) ? e.offered : e.not_emulated).push_back(c);
+  if (!p.sigalgs_cert.empty()) e.not_emulated.push_back("signature_algorithms_cert");
   return e;
 }
 

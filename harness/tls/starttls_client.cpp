@@ -135,8 +135,10 @@ void info_callback(const SSL* ssl, int where, int ret) {
   TlsAlert a;
   a.sent = (where & SSL_CB_WRITE) != 0;
   a.level = SSL_alert_type_string_long(ret);
-  a.description = SSL_alert_desc_string_long(ret);
   a.code = ret & 0xff;
+  a.description = SSL_alert_desc_string_long(ret);
+  // OpenSSL names the alerts it knows ("no application protocol"); others come back as "unknown".
+  if (a.description == "unknown" && !alert_rfc_name(a.code).empty()) a.description = alert_rfc_name(a.code);
   for (auto& c : a.level) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   result->alerts.push_back(a);
 }
@@ -178,6 +180,10 @@ void record_session(SSL* ssl, ProbeResult& r) {
       if (EVP_PKEY_is_a(pk, "EC") && EVP_PKEY_get_group_name(pk, curve, sizeof curve, &len)) r.cert_curve = curve;
     }
   }
+  const unsigned char* alpn = nullptr;
+  unsigned alpn_len = 0;
+  SSL_get0_alpn_selected(ssl, &alpn, &alpn_len);
+  if (alpn) r.alpn.assign(reinterpret_cast<const char*>(alpn), alpn_len);
   int group = SSL_get_negotiated_group(ssl);
   if (group > 0) {
     const char* name = SSL_group_to_name(ssl, group);
@@ -192,6 +198,39 @@ void record_session(SSL* ssl, ProbeResult& r) {
 }
 
 }  // namespace
+
+std::string alert_rfc_name(int code) {
+  switch (code) {
+    case 0: return "close_notify";
+    case 10: return "unexpected_message";
+    case 20: return "bad_record_mac";
+    case 22: return "record_overflow";
+    case 40: return "handshake_failure";
+    case 42: return "bad_certificate";
+    case 43: return "unsupported_certificate";
+    case 44: return "certificate_revoked";
+    case 45: return "certificate_expired";
+    case 46: return "certificate_unknown";
+    case 47: return "illegal_parameter";
+    case 48: return "unknown_ca";
+    case 49: return "access_denied";
+    case 50: return "decode_error";
+    case 51: return "decrypt_error";
+    case 70: return "protocol_version";
+    case 71: return "insufficient_security";
+    case 80: return "internal_error";
+    case 86: return "inappropriate_fallback";
+    case 90: return "user_canceled";
+    case 109: return "missing_extension";
+    case 110: return "unsupported_extension";
+    case 112: return "unrecognized_name";
+    case 113: return "bad_certificate_status_response";
+    case 115: return "unknown_psk_identity";
+    case 116: return "certificate_required";
+    case 120: return "no_application_protocol";
+    default: return "";
+  }
+}
 
 std::string TlsAlert::text() const {
   return std::string(sent ? "sent " : "received ") + level + " " + description + " (" + std::to_string(code) + ")";
@@ -228,6 +267,17 @@ StarttlsClient::StarttlsClient(const ClientProfile& p) : profile_(p), emulation_
   if (!p.encrypt_then_mac) options |= SSL_OP_NO_ENCRYPT_THEN_MAC;
   if (!p.session_tickets) options |= SSL_OP_NO_TICKET;
   SSL_CTX_set_options(ctx.get(), options);
+  if (!p.alpn.empty()) {
+    // Wire format: each name prefixed by its length (RFC 7301 section 3.1).
+    std::string wire;
+    for (const auto& a : p.alpn) wire += static_cast<char>(a.size()) + a;
+    // Unlike most of OpenSSL, 0 is success here.
+    if (SSL_CTX_set_alpn_protos(ctx.get(), reinterpret_cast<const unsigned char*>(wire.data()),
+                                static_cast<unsigned>(wire.size())) != 0)
+      reject("ALPN list " + join(p.alpn));
+  }
+  if (p.status_request && SSL_CTX_set_tlsext_status_type(ctx.get(), TLSEXT_STATUSTYPE_ocsp) != 1)
+    reject("status_request");
   // MTAs deliver opportunistically: the server certificate is recorded, not verified.
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
   SSL_CTX_set_info_callback(ctx.get(), info_callback);

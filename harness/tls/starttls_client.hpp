@@ -23,10 +23,13 @@ struct ProbeTarget {
 struct TlsAlert {
   bool sent = false;  // false: received from the server
   std::string level;  // "fatal" / "warning"
-  std::string description;  // "handshake failure"
-  int code = 0;       // 40
+  std::string description;  // "handshake failure", "no application protocol"
+  int code = 0;       // 40, 120
   std::string text() const;  // "received fatal handshake failure (40)"
 };
+
+// The RFC 8446 section 6 name of an alert: "no_application_protocol" for 120; "" when unknown.
+std::string alert_rfc_name(int code);
 
 struct ProbeResult {
   // Which step the dialog reached: connect, banner, ehlo, starttls, handshake, done.
@@ -43,6 +46,7 @@ struct ProbeResult {
   int cert_bits = 0;
   std::string cert_curve;     // "prime256v1" / "secp384r1"
   std::string group;          // negotiated key exchange group, "X25519"
+  std::string alpn;           // the ALPN protocol the server selected; empty: none (or none offered)
   std::string peer_signature_type;  // "RSA-PSS", "ECDSA", "RSA"
   std::string peer_signature_digest;  // "SHA256"
   std::vector<TlsAlert> alerts;

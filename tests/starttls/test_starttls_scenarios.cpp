@@ -158,6 +158,12 @@ BOOST_AUTO_TEST_CASE(meets_checks_every_given_field) {
   f.alert = "handshake failure";
   BOOST_TEST(!meets(f, r).first);  // the alert was not recorded
   r.alerts.push_back({false, "fatal", "handshake failure", 40});
+  BOOST_TEST(meets(f, r).first);  // An alert may be named by OpenSSL's text or by its RFC 8446 name.
+  f.alert = "no_application_protocol";
+  BOOST_TEST(!meets(f, r).first);
+  r.alerts.push_back({false, "fatal", "no application protocol", 120});
+  BOOST_TEST(meets(f, r).first);
+  f.alert = "no application protocol";
   BOOST_TEST(meets(f, r).first);
 }
 
@@ -180,6 +186,15 @@ BOOST_AUTO_TEST_CASE(s_client_command_line_and_output) {
   old_help.erase(old_help.find(" -no_ems"), 10);
   BOOST_TEST(!s_client_argv(pp, 2501, true, "x.test", old_help, why).has_value());
   BOOST_TEST(why == "this s_client has no -no_ems");
+  // ALPN travels as s_client's comma list; an s_client without -alpn cannot express the profile.
+  auto with_alpn = pp;
+  with_alpn.alpn = {"h2", "http/1.1"};
+  auto alpn_argv = s_client_argv(with_alpn, 2501, true, "x.test", help + " -alpn val\n", why);
+  BOOST_REQUIRE(alpn_argv.has_value());
+  BOOST_TEST((std::find(alpn_argv->begin(), alpn_argv->end(), "-alpn") + 1 != alpn_argv->end() &&
+              *(std::find(alpn_argv->begin(), alpn_argv->end(), "-alpn") + 1) == "h2,http/1.1"));
+  BOOST_TEST(!s_client_argv(with_alpn, 2501, true, "x.test", help, why).has_value());
+  BOOST_TEST(why == "this s_client has no -alpn");
 
   auto ok = parse_s_client_brief("CONNECTION ESTABLISHED\nProtocol version: TLSv1.2\nCiphersuite: ECDHE-RSA-AES256-GCM-SHA384\n");
   BOOST_TEST(ok.handshake_ok);

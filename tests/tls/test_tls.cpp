@@ -66,6 +66,10 @@ struct ServerBehaviour {
   bool advertise_starttls = true;
   bool silent = false;  // accept, then say nothing
   bool starttls = true;  // false: TLS right away
+  // ALPN names the server accepts. With `alpn_strict` a hello whose list has none of them gets
+  // alert 120, as exim's tls_alpn does; without, the server ignores ALPN, as openssl s_server does.
+  std::vector<std::string> alpn;
+  bool alpn_strict = true;
 };
 
 class TestServer {
@@ -76,6 +80,11 @@ class TestServer {
       BOOST_REQUIRE(SSL_CTX_use_certificate_chain_file(ctx_.get(), certs[i]->cert.c_str()) == 1);
       BOOST_REQUIRE(SSL_CTX_use_PrivateKey_file(ctx_.get(), certs[i]->key_file.c_str(), SSL_FILETYPE_PEM) == 1);
     }
+    for (const auto& a : behaviour_.alpn) alpn_wire_ += static_cast<char>(a.size()) + a;
+    if (!behaviour_.alpn.empty()) SSL_CTX_set_alpn_select_cb(ctx_.get(), select_alpn, this);
+    // Called only for a hello that carries status_request: counts them.
+    SSL_CTX_set_tlsext_status_cb(ctx_.get(), count_status_request);
+    SSL_CTX_set_tlsext_status_arg(ctx_.get(), this);
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -142,7 +151,30 @@ class TestServer {
     ossl::drain_errors();
   }
 
+  static int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+                         unsigned inlen, void* arg) {
+    auto* self = static_cast<TestServer*>(arg);
+    const auto* ours = reinterpret_cast<const unsigned char*>(self->alpn_wire_.data());
+    unsigned char* chosen = nullptr;
+    if (SSL_select_next_proto(&chosen, outlen, ours, static_cast<unsigned>(self->alpn_wire_.size()), in, inlen) ==
+        OPENSSL_NPN_NEGOTIATED) {
+      *out = chosen;
+      return SSL_TLSEXT_ERR_OK;
+    }
+    return self->behaviour_.alpn_strict ? SSL_TLSEXT_ERR_ALERT_FATAL : SSL_TLSEXT_ERR_NOACK;
+  }
+
+  static int count_status_request(SSL*, void* arg) {
+    ++static_cast<TestServer*>(arg)->status_requests;
+    return SSL_TLSEXT_ERR_NOACK;
+  }
+
+ public:
+  std::atomic<int> status_requests{0};
+
+ private:
   ServerBehaviour behaviour_;
+  std::string alpn_wire_;
   ossl::SslCtx ctx_;
   int listen_fd_ = -1;
   int port_ = 0;
@@ -219,6 +251,47 @@ BOOST_AUTO_TEST_CASE(profile_errors_name_file_and_line) {
   expect_error("summary: s\nrefs: [x]\ngroups: [P-999]\n", "unknown group");
   expect_error("refs: [x]\n", "summary");
   expect_error("summary: s\nrefs: [x]\nciphers: [RC4-SHA]\n", "none of the ciphers can be offered");
+  expect_error("summary: s\nrefs: [x]\nalpn: []\n", "p.yaml:3: alpn: an empty list");
+  expect_error("summary: s\nrefs: [x]\nalpn:\n  - h2\n  - ''\n", "p.yaml:5: alpn: protocol name '' must be 1..255 bytes");
+  expect_error("summary: s\nrefs: [x]\nalpn: [h2, " + std::string(256, 'x') + "]\n", "p.yaml:3: alpn: protocol name");
+  expect_error("summary: s\nrefs: [x]\nalpn: [h2, h2]\n", "alpn: 'h2' is listed twice");
+  expect_error("summary: s\nrefs: [x]\nstatus_request: maybe\n", "p.yaml:3: 'status_request' must be true or false");
+  expect_error("summary: s\nrefs: [x]\nrecorded_hello: {hex: '16030100', source: t}\n", "not a TLS handshake record");
+  expect_error("summary: s\nrefs: [x]\nrecorded_hello: {hex: '1603010005zz', source: t}\n", "not a hex digit: 'z'");
+  expect_error("summary: s\nrefs: [x]\nrecorded_hello: {hex: '160301000901000005030300000000', source: t}\n",
+               "record length 9 does not match the 10 bytes");
+  expect_error("summary: s\nrefs: [x]\nrecorded_hello: {hex: '16030100050200000100', source: t}\n",
+               "does not hold a ClientHello (handshake type 2)");
+  expect_error("summary: s\nrefs: [x]\nrecorded_hello: {hex: '16030100050100000100'}\n", "source");
+  expect_error("summary: s\nrefs: [x]\nrecorded_hello: {hex: '16030100050100000100', source: t, bytes: 1}\n",
+               "unknown key 'bytes'");
+}
+
+BOOST_AUTO_TEST_CASE(signature_algorithms_cert_is_reported_not_emulated) {
+  auto p = profile("summary: s\nrefs: [x]\nsignature_algorithms_cert: [ECDSA+SHA256, rsa_pss_rsae_sha256]\n");
+  BOOST_TEST(p.sigalgs_cert.size() == 2u);
+  BOOST_TEST(check_emulation(p).not_emulated == (std::vector<std::string>{"signature_algorithms_cert"}));
+  BOOST_TEST(check_emulation(profile(kProofpoint2015)).not_emulated == (std::vector<std::string>{"RC4-SHA", "DES-CBC3-SHA"}));
+  try {
+    profile("summary: s\nrefs: [x]\nsignature_algorithms_cert: [ECDSA+SHA999]\n");
+    BOOST_ERROR("no error for an unknown signature algorithm");
+  } catch (const UsageError& e) {
+    BOOST_TEST(std::string(e.what()).find("p.yaml:3: unknown signature algorithm in 'ECDSA+SHA999'") != std::string::npos, e.what());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(profile_alpn_status_request_and_recorded_hello_load) {
+  auto p = profile("summary: s\nrefs: [x]\nalpn: [h2, http/1.1]\nstatus_request: true\n"
+                   "recorded_hello: {hex: '16030100050100000100', source: 'testssl.sh client-simulation.txt: x'}\n");
+  BOOST_TEST(p.alpn == (std::vector<std::string>{"h2", "http/1.1"}));
+  BOOST_TEST(p.status_request);
+  BOOST_REQUIRE(p.recorded_hello);
+  BOOST_TEST(p.recorded_hello->hex == "16030100050100000100");
+  BOOST_TEST(recorded_hello_problem("16030100050100000100").empty());
+  auto none = profile("summary: s\nrefs: [x]\n");
+  BOOST_TEST(none.alpn.empty());
+  BOOST_TEST(!none.status_request);
+  BOOST_TEST(!none.recorded_hello);
 }
 
 BOOST_AUTO_TEST_CASE(weak_ciphers_are_reported_not_dropped) {
@@ -328,4 +401,48 @@ BOOST_AUTO_TEST_CASE(smtp_reply_framing_takes_what_a_server_may_send) {
   buffer = "2\r\n";
   lines.clear();
   BOOST_TEST((take_reply(buffer, lines, transcript, why) == Take::malformed));
+}
+
+// exim (tls_alpn = smtp : esmtp) refuses a hello whose ALPN list lacks smtp with alert 120;
+// the engine must send the profile's ALPN, and record the refusal or the server's choice.
+BOOST_AUTO_TEST_CASE(alpn_h2_against_an_smtp_only_server_gets_alert_120) {
+  TestServer s({&certs().issue(KeySpec::parse("rsa2048"))}, {.alpn = {"smtp", "esmtp"}});
+  auto r = StarttlsClient(profile("summary: s\nrefs: [x]\nalpn: [h2, http/1.1]\n")).probe(target(s));
+  BOOST_TEST(r.starttls_offered);
+  BOOST_TEST(!r.handshake_ok);
+  BOOST_TEST(r.stage == "handshake");
+  BOOST_REQUIRE(r.alerts.size() >= 1u);
+  BOOST_TEST(r.alerts[0].code == 120);
+  BOOST_TEST(!r.alerts[0].sent);
+  BOOST_TEST(r.alerts[0].description == "no application protocol");
+  BOOST_TEST(alert_rfc_name(r.alerts[0].code) == "no_application_protocol");
+  BOOST_TEST(r.alerts[0].text() == "received fatal no application protocol (120)");
+  BOOST_TEST(r.alpn.empty());
+  // The same profile without ALPN: a good handshake (the refusal is the ALPN's doing).
+  auto plain = StarttlsClient(profile("summary: s\nrefs: [x]\n")).probe(target(s));
+  BOOST_TEST(plain.handshake_ok);
+  BOOST_TEST(plain.alpn.empty());
+}
+
+BOOST_AUTO_TEST_CASE(alpn_selected_by_the_server_is_recorded) {
+  TestServer s({&certs().issue(KeySpec::parse("ec-p256"))}, {.alpn = {"smtp", "esmtp"}});
+  auto r = StarttlsClient(profile("summary: s\nrefs: [x]\nalpn: [h2, esmtp]\n")).probe(target(s));
+  BOOST_REQUIRE(r.handshake_ok);
+  BOOST_TEST(r.alpn == "esmtp");
+  // A server that ignores ALPN it does not speak (openssl s_server): handshake, nothing selected.
+  TestServer lenient({&certs().issue(KeySpec::parse("ec-p256"))}, {.alpn = {"smtp"}, .alpn_strict = false});
+  auto l = StarttlsClient(profile("summary: s\nrefs: [x]\nprotocols: {min: TLSv1.2, max: TLSv1.2}\nalpn: [h2, http/1.1]\n"))
+               .probe(target(lenient));
+  BOOST_REQUIRE(l.handshake_ok);
+  BOOST_TEST(l.protocol == "TLSv1.2");
+  BOOST_TEST(l.alpn.empty());
+  BOOST_TEST(l.alerts.empty());
+}
+
+BOOST_AUTO_TEST_CASE(status_request_is_sent_only_when_the_profile_asks) {
+  TestServer s({&certs().issue(KeySpec::parse("ec-p256"))}, {});
+  BOOST_REQUIRE(StarttlsClient(profile("summary: s\nrefs: [x]\n")).probe(target(s)).handshake_ok);
+  BOOST_TEST(s.status_requests == 0);
+  BOOST_REQUIRE(StarttlsClient(profile("summary: s\nrefs: [x]\nstatus_request: true\n")).probe(target(s)).handshake_ok);
+  BOOST_TEST(s.status_requests == 1);
 }

@@ -37,6 +37,12 @@ std::optional<std::vector<std::string>> s_client_argv(const ClientProfile& p, in
   if (!p.extended_master_secret && !add("-no_ems")) return std::nullopt;
   if (!p.encrypt_then_mac && !add("-no_etm")) return std::nullopt;
   if (!p.session_tickets && !add("-no_ticket")) return std::nullopt;
+  if (!p.alpn.empty()) {
+    std::string alpn;
+    for (const auto& a : p.alpn) alpn += (alpn.empty() ? "" : ",") + a;
+    if (!add("-alpn", alpn)) return std::nullopt;
+  }
+  if (p.status_request && !add("-status")) return std::nullopt;
   if (p.sni ? !add("-servername", *p.sni) : !add("-noservername")) return std::nullopt;
   return argv;
 }

@@ -148,7 +148,7 @@ std::pair<bool, std::string> meets(const TlsExpectation& e, const ProbeResult& r
                                    : "failure: " + r.failure;
   if (e.handshake_ok != r.handshake_ok) return {false, "expected " + e.text() + ", got " + got};
   if (!r.handshake_ok) {
-    if (e.alert && std::none_of(r.alerts.begin(), r.alerts.end(), [&](const TlsAlert& a) { return a.description == *e.alert; }))
+    if (e.alert && std::none_of(r.alerts.begin(), r.alerts.end(), [&](const TlsAlert& a) { return a.description == *e.alert || alert_rfc_name(a.code) == *e.alert; }))
       return {false, "expected alert '" + *e.alert + "', got " + got};
     return {true, "handshake failed as expected: " + r.failure};
   }

@@ -69,6 +69,7 @@ void fill_properties(CaseResult& c, const ProbeResult& r) {
   if (r.cert_bits) set("cert_bits", std::to_string(r.cert_bits));
   set("cert_curve", r.cert_curve);
   set("group", r.group);
+  set("alpn", r.alpn);
   set("peer_signature_type", r.peer_signature_type);
   set("peer_signature_digest", r.peer_signature_digest);
   std::string alerts;
@@ -287,6 +288,11 @@ class StarttlsSuite : public Suite {
     std::string not_emulated;
     for (const auto& n : missing) not_emulated += (not_emulated.empty() ? "" : ":") + n;
     if (!missing.empty()) c.properties["not_emulated"] = not_emulated;
+    if (!client.alpn.empty()) {
+      std::string offered;
+      for (const auto& a : client.alpn) offered += (offered.empty() ? "" : ",") + a;
+      c.properties["alpn_offered"] = offered;
+    }
 
     bool reached_tls = p.result.stage == "handshake" || p.result.stage == "done" ||
                        (p.result.stage == "ehlo" && !p.result.starttls_offered && p.result.failure.find("STARTTLS") != std::string::npos);
@@ -304,6 +310,8 @@ class StarttlsSuite : public Suite {
     t << "client " << client.name << " (" << client.where << ") -> " << e.server << " cert set " << e.certset
       << (e.starttls ? " via STARTTLS" : " direct TLS") << " in " << bed.testbed().name() << "\n";
     t << p.result.transcript;
+    if (!client.alpn.empty())
+      t << "ALPN offered: " << c.properties["alpn_offered"] << "; selected: " << (p.result.alpn.empty() ? "none" : p.result.alpn) << "\n";
     for (const auto& a : p.result.alerts) t << "alert: " << a.text() << "\n";
     if (!p.result.error.empty()) t << "OpenSSL: " << p.result.error << "\n";
     if (!p.server_log.empty()) t << "server log: " << p.server_log << "\n";
