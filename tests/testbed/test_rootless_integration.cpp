@@ -70,6 +70,19 @@ class ThrowawayUser {
       if (::chown(q.c_str(), uid_, uid_) != 0) throw InfraError("cannot chown " + q.string());
     return p;
   }
+  // The harness as this user can run it: the checkout under test may sit in a folder only root can
+  // enter (CI clones into a 0700 mktemp folder), so the binary and the data it reads (scenarios/,
+  // containers/) are copied into the user's home, as an installed harness would be.
+  std::vector<std::string> harness() {
+    auto dir = home_ / "harness";
+    fs::create_directories(dir / "bin");
+    fs::copy_file(HARNESS_BIN, dir / "bin" / "harness", fs::copy_options::overwrite_existing);
+    for (const char* d : {"scenarios", "containers"})
+      fs::copy(fs::path(HARNESS_SOURCE_DIR) / d, dir / d, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+    auto r = run_process({"chown", "-R", std::to_string(uid_) + ":" + std::to_string(uid_), dir.string()}, {.timeout = 60s});
+    if (!r.ok()) throw InfraError("cannot chown " + dir.string() + ": " + r.err);
+    return {(dir / "bin" / "harness").string(), "--root", dir.string()};
+  }
   const std::string& name() const { return name_; }
   unsigned uid() const { return uid_; }
   const fs::path& home() const { return home_; }
@@ -106,7 +119,9 @@ const std::string kName = "hrl" + std::to_string(::getpid() % 100000);
 BOOST_AUTO_TEST_CASE(without_id_ranges_doctor_names_the_usermod_fix) {
   BOOST_REQUIRE_MESSAGE(::getuid() == 0, "this test makes a throwaway user: run it as root");
   ThrowawayUser user(kName + "n", false);
-  auto r = user.run({HARNESS_BIN, "--root", HARNESS_SOURCE_DIR, "doctor"});
+  auto argv = user.harness();
+  argv.push_back("doctor");
+  auto r = user.run(argv);
   BOOST_CHECK_EQUAL(r.exit_code, 3);
   BOOST_CHECK(contains(r.out, "/etc/subuid gives " + user.name() + " no range"));
   BOOST_CHECK(contains(r.out, "/etc/subgid gives " + user.name() + " no range"));
@@ -123,16 +138,20 @@ BOOST_AUTO_TEST_CASE(the_fedora_path_runs_as_a_normal_user) {
   auto key = user.give("RPM-GPG-KEY-fedora-world", read_file(world.gpgkey));
   user.give(".config/containers/storage.conf", "[storage]\ndriver = \"overlay\"\n");
   std::vector<std::string> env{"CONTAINERS_REGISTRIES_CONF=" + registries.string()};
-  std::vector<std::string> global{HARNESS_BIN, "--root", HARNESS_SOURCE_DIR, "--fedora-baseurl", world.baseurl,
+  const auto harness = user.harness();
+  std::vector<std::string> global = harness;
+  global.insert(global.end(), {"--fedora-baseurl", world.baseurl,
                                   "--fedora-image", world.image.substr(0, world.image.rfind(':')), "--fedora-gpg-key",
-                                  key.string()};
+                                  key.string()});
   auto with = [&](std::vector<std::string> args) {
     args.insert(args.begin(), global.begin(), global.end());
     return args;
   };
 
   // Doctor: nothing missing but what this host really lacks, each with its fix.
-  auto doctor = user.run({HARNESS_BIN, "--root", HARNESS_SOURCE_DIR, "doctor"}, env);
+  auto doctor_argv = harness;
+  doctor_argv.push_back("doctor");
+  auto doctor = user.run(doctor_argv, env);
   std::size_t expected = tun_open_to_others() ? 0 : 1;
   BOOST_CHECK_EQUAL(count_of(doctor.out, "MISSING "), expected);
   BOOST_CHECK_EQUAL(doctor.exit_code, expected ? 3 : 0);
