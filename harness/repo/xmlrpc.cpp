@@ -135,7 +135,7 @@ XmlRpcValue parse_value(const tinyxml2::XMLElement* value, int depth) {
       auto* name = m->FirstChildElement("name");
       auto* val = m->FirstChildElement("value");
       if (!name || !val) throw Malformed("a struct <member> without <name> or <value>");
-      v.members.emplace_back(text_of(name), parse_value(val, depth + 1));
+      v.members.push_back({text_of(name), parse_value(val, depth + 1)});
     }
   } else {
     throw Malformed("unknown value type <" + escape_for_message(tag) + ">");

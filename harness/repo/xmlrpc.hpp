@@ -13,6 +13,11 @@
 
 namespace harness {
 
+// A struct member: defined after XmlRpcValue. (A std::pair holding XmlRpcValue inside XmlRpcValue
+// does not compile with clang 14 and libstdc++ 12, the sanitizer build: pair's traits need the
+// complete type.)
+struct XmlRpcMember;
+
 struct XmlRpcValue {
   enum class Kind { nil, boolean, integer, real, string, base64, array, structure };
   Kind kind = Kind::nil;
@@ -21,16 +26,15 @@ struct XmlRpcValue {
   double real = 0;
   std::string text;                                       // string; base64: the decoded bytes
   std::vector<XmlRpcValue> items;                         // array
-  std::vector<std::pair<std::string, XmlRpcValue>> members;  // struct, in wire order
+  std::vector<XmlRpcMember> members;                      // struct, in wire order
 
-  static XmlRpcValue nil() { return {}; }
-  static XmlRpcValue of(bool b) { XmlRpcValue v; v.kind = Kind::boolean; v.boolean = b; return v; }
-  static XmlRpcValue of(long long i) { XmlRpcValue v; v.kind = Kind::integer; v.integer = i; return v; }
-  static XmlRpcValue of(std::string s) { XmlRpcValue v; v.kind = Kind::string; v.text = std::move(s); return v; }
-  static XmlRpcValue array(std::vector<XmlRpcValue> items) { XmlRpcValue v; v.kind = Kind::array; v.items = std::move(items); return v; }
-  static XmlRpcValue structure(std::vector<std::pair<std::string, XmlRpcValue>> m) {
-    XmlRpcValue v; v.kind = Kind::structure; v.members = std::move(m); return v;
-  }
+  // Defined below, where XmlRpcMember is complete.
+  static XmlRpcValue nil();
+  static XmlRpcValue of(bool b);
+  static XmlRpcValue of(long long i);
+  static XmlRpcValue of(std::string s);
+  static XmlRpcValue array(std::vector<XmlRpcValue> items);
+  static XmlRpcValue structure(const std::vector<std::pair<std::string, XmlRpcValue>>& m);
 
   bool is_nil() const { return kind == Kind::nil; }
   // Struct member or nullptr (also for a non-struct).
@@ -41,6 +45,25 @@ struct XmlRpcValue {
   // A string member, or "" when it is missing or nil (Koji's epoch, extra, ...).
   std::string optional_string_at(const std::string& key) const;
 };
+
+struct XmlRpcMember {
+  std::string first;   // the name
+  XmlRpcValue second;  // the value
+};
+
+inline XmlRpcValue XmlRpcValue::nil() { return {}; }
+inline XmlRpcValue XmlRpcValue::of(bool b) { XmlRpcValue v; v.kind = Kind::boolean; v.boolean = b; return v; }
+inline XmlRpcValue XmlRpcValue::of(long long i) { XmlRpcValue v; v.kind = Kind::integer; v.integer = i; return v; }
+inline XmlRpcValue XmlRpcValue::of(std::string s) { XmlRpcValue v; v.kind = Kind::string; v.text = std::move(s); return v; }
+inline XmlRpcValue XmlRpcValue::array(std::vector<XmlRpcValue> items) {
+  XmlRpcValue v; v.kind = Kind::array; v.items = std::move(items); return v;
+}
+inline XmlRpcValue XmlRpcValue::structure(const std::vector<std::pair<std::string, XmlRpcValue>>& m) {
+  XmlRpcValue v;
+  v.kind = Kind::structure;
+  for (const auto& [name, value] : m) v.members.push_back({name, value});
+  return v;
+}
 
 // "int", "struct", ... for messages.
 std::string kind_name(XmlRpcValue::Kind k);

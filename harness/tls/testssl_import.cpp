@@ -150,7 +150,8 @@ ClientHelloFacts parse_client_hello(const std::string& hex) {
   std::size_t suites = u16("cipher suites length");
   if (suites % 2) throw std::runtime_error("odd cipher suites length " + std::to_string(suites));
   need(suites, "cipher suites");
-  for (std::size_t end = pos + suites; pos < end;) f.ciphers.push_back(static_cast<std::uint16_t>(u16("cipher suite")));
+  const std::size_t suites_end = pos + suites;
+  while (pos < suites_end) f.ciphers.push_back(static_cast<std::uint16_t>(u16("cipher suite")));  // u16 advances pos
   std::size_t compression = u8("compression methods length");
   need(compression, "compression methods");
   pos += compression;

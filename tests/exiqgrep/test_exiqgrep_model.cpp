@@ -273,6 +273,14 @@ BOOST_AUTO_TEST_CASE(bad_case_files_and_maintainer_listings_name_file_and_line) 
   } catch (const UsageError& e) {
     BOOST_CHECK_MESSAGE(std::string(e.what()).find("zz-bad.yaml:3: no listing 'nope.txt'") != std::string::npos, e.what());
   }
+  // groups: as a mapping, not a list (a fuzz find: yaml-cpp threw InvalidNode out of the loader).
+  write_file(t.path() / "s" / "cases" / "zz-bad.yaml", "# a case file\ngroups:\n  group: x\n  kind: exiqgrep\n");
+  try {
+    load_suite_data(t.path() / "s", {});
+    BOOST_FAIL("no error");
+  } catch (const UsageError& e) {
+    BOOST_CHECK_MESSAGE(std::string(e.what()).find("zz-bad.yaml:3: 'groups' must be a list") != std::string::npos, e.what());
+  }
   fs::remove(t.path() / "s" / "cases" / "zz-bad.yaml");
   fs::create_directories(t.path() / "q");
   write_file(t.path() / "q" / "mx1", " 0m   330 1xX840-00000W-1D <a@b>\n          a@b\n\n 0m  330 1xX840-00000W-1D <a@b>\n\n");

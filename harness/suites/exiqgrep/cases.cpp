@@ -189,6 +189,9 @@ SuiteData load_suite_data(const fs::path& scenarios_dir, const fs::path& maintai
   for (const auto& path : case_files) {
     auto f = load_yaml_file(path);
     f.check_keys(f.root, {"groups", "cases"});
+    // Iterating a mapping as a list yields invalid nodes (yaml-cpp throws on them: a fuzz find).
+    for (const char* key : {"groups", "cases"})
+      if (f.root[key] && !f.root[key].IsSequence()) f.fail(f.root[key], std::string("'") + key + "' must be a list");
     for (const auto& g : f.root["groups"]) {
       f.check_keys(g, {"group", "kind", "listings", "queries", "expect", "summary", "refs"});
       auto group = f.required_string(g, "group");
