@@ -85,6 +85,17 @@ class Session {
     return h;
   }
 
+  // GET of a service's JSON API; the service's name prefixes what went wrong on the way.
+  HttpReply get_json(const std::string& service, const std::string& url) {
+    try {
+      return http_call("GET", url, "", {"Accept: application/json"}, http_);
+    } catch (const UsageError&) {
+      throw;
+    } catch (const InfraError& e) {
+      throw InfraError(service + " " + e.what());
+    }
+  }
+
   XmlRpcValue hub(const std::string& method, const std::vector<XmlRpcValue>& params,
                   const std::vector<std::pair<std::string, XmlRpcValue>>& kwargs, const std::string& shown,
                   std::string* answer_hash) {
@@ -275,14 +286,7 @@ class Session {
 
   Advisory bodhi(const std::string& alias) {
     std::string url = with_slash(services_.bodhi_url) + "updates/" + percent_encode(alias);
-    HttpReply r;
-    try {
-      r = http_call("GET", url, "", {"Accept: application/json"}, http_);
-    } catch (const UsageError&) {
-      throw;
-    } catch (const InfraError& e) {
-      throw InfraError(std::string("Bodhi ") + e.what());
-    }
+    HttpReply r = get_json("Bodhi", url);
     if (r.status == 404)
       throw UsageError("Bodhi at " + services_.bodhi_url + " knows no update " + alias + " (GET " + url +
                        ": 404); check the alias, or --bodhi-url");
@@ -332,14 +336,7 @@ class Session {
     CandidateSpec& s = out.spec;
     std::string url = with_slash(services_.copr_url) + "api_3/project?ownername=" + percent_encode(s.copr_owner) +
                       "&projectname=" + percent_encode(s.copr_project);
-    HttpReply r;
-    try {
-      r = http_call("GET", url, "", {"Accept: application/json"}, http_);
-    } catch (const UsageError&) {
-      throw;
-    } catch (const InfraError& e) {
-      throw InfraError(std::string("Copr ") + e.what());
-    }
+    HttpReply r = get_json("Copr", url);
     if (r.status == 404)
       throw UsageError("Copr at " + services_.copr_url + " knows no project " + s.copr_owner + "/" + s.copr_project +
                        " (GET " + url + ": 404); check the name, or --copr-url");

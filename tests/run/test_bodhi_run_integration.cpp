@@ -24,27 +24,9 @@ namespace {
 
 bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
 
-std::set<std::string> fedora_layer_images() {
-  auto r = run_process({"podman", "images", "--format", "{{.Repository}}:{{.Tag}}", "--filter",
-                        "reference=localhost/harness/fedora"}, {.timeout = 60s});
-  std::set<std::string> out;
-  for (const auto& l : split_lines(r.out))
-    if (!l.empty()) out.insert(l);
-  return out;
-}
-
-// Removes the layer images this test built (the world's `down` removes the base it served).
-struct ImageSweeper {
-  std::set<std::string> before = fedora_layer_images();
-  ~ImageSweeper() {
-    for (const auto& img : fedora_layer_images())
-      if (!before.count(img)) run_process({"podman", "rmi", "-f", img}, {.timeout = 120s});
-  }
-};
-
 struct World {
   test::FedoraWorld world;
-  ImageSweeper sweeper;
+  test::ImageSweeper sweeper;
   TempDir out{"harness-test-bodhi-run"};
 };
 

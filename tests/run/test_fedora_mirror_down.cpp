@@ -25,24 +25,6 @@ namespace {
 
 bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
 
-std::set<std::string> fedora_layer_images() {
-  auto r = run_process({"podman", "images", "--format", "{{.Repository}}:{{.Tag}}", "--filter",
-                        "reference=localhost/harness/fedora"}, {.timeout = 60s});
-  std::set<std::string> out;
-  for (const auto& l : split_lines(r.out))
-    if (!l.empty()) out.insert(l);
-  return out;
-}
-
-// Removes the layer images this test built (the world's `down` removes the base it served).
-struct ImageSweeper {
-  std::set<std::string> before = fedora_layer_images();
-  ~ImageSweeper() {
-    for (const auto& img : fedora_layer_images())
-      if (!before.count(img)) run_process({"podman", "rmi", "-f", img}, {.timeout = 120s});
-  }
-};
-
 struct Run {
   ProcessResult result;
   fs::path dir;  // the run's report folder
@@ -50,7 +32,7 @@ struct Run {
 
 struct World {
   test::FedoraWorld world;
-  ImageSweeper sweeper;
+  test::ImageSweeper sweeper;
   TempDir out{"harness-test-mirror-down"};
 
   Run run(const std::string& name) {
@@ -134,7 +116,7 @@ BOOST_AUTO_TEST_CASE(testing_with_updates_testing_down_is_error_never_the_baseli
   for (const auto& line : split_lines(requests))
     if (contains(line, "/updates/testing/")) BOOST_CHECK_MESSAGE(contains(line, " 503 "), "served while down: " << line);
   BOOST_CHECK(contains(requests, "/" + kTestingRepomd + " 503"));
-  for (const auto& img : fedora_layer_images())
+  for (const auto& img : test::fedora_layer_images())
     if (!sweeper.before.count(img)) {
       auto r = run_process({"podman", "image", "inspect", "--format", "{{json .Labels}}", img}, {.timeout = 60s});
       BOOST_CHECK_MESSAGE(!contains(r.out, "4.98"), "a new image holds the testing build: " << img << " " << r.out);

@@ -35,24 +35,6 @@ std::string version_release(const std::string& nevra) {
   return vr.substr(0, vr.rfind('.'));
 }
 
-std::set<std::string> fedora_layer_images() {
-  auto r = run_process({"podman", "images", "--format", "{{.Repository}}:{{.Tag}}", "--filter",
-                        "reference=localhost/harness/fedora"}, {.timeout = 60s});
-  std::set<std::string> out;
-  for (const auto& l : split_lines(r.out))
-    if (!l.empty()) out.insert(l);
-  return out;
-}
-
-// Removes the layer images this test built (the world's `down` removes the base it served).
-struct ImageSweeper {
-  std::set<std::string> before = fedora_layer_images();
-  ~ImageSweeper() {
-    for (const auto& img : fedora_layer_images())
-      if (!before.count(img)) run_process({"podman", "rmi", "-f", img}, {.timeout = 120s});
-  }
-};
-
 struct Run {
   ProcessResult result;
   fs::path dir;  // the run's report folder
@@ -76,7 +58,7 @@ struct Run {
 
 struct World {
   test::FedoraWorld world;
-  ImageSweeper sweeper;
+  test::ImageSweeper sweeper;
   TempDir out{"harness-test-fedora-run"};
 
   // `harness run [extra...]` against the world, on a Fedora 41 host as far as the harness knows.

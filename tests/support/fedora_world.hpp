@@ -8,12 +8,14 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "harness/common/error.hpp"
 #include "harness/common/process.hpp"
+#include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
 
 namespace harness::test {
@@ -109,6 +111,26 @@ class FedoraWorld {
 
   TempDir parent_{"fedora-world"};
   std::filesystem::path state_;
+};
+
+// The Fedora layer images the harness has built (localhost/harness/fedora:TAG).
+inline std::set<std::string> fedora_layer_images() {
+  auto r = run_process({"podman", "images", "--format", "{{.Repository}}:{{.Tag}}", "--filter",
+                        "reference=localhost/harness/fedora"}, {.timeout = std::chrono::seconds(60)});
+  std::set<std::string> out;
+  for (const auto& l : split_lines(r.out))
+    if (!l.empty()) out.insert(l);
+  return out;
+}
+
+// Removes the layer images a test built (the world's `down` removes the base it served). Declare it
+// after the FedoraWorld, so that it runs first, while no container of the test uses them.
+struct ImageSweeper {
+  std::set<std::string> before = fedora_layer_images();
+  ~ImageSweeper() {
+    for (const auto& img : fedora_layer_images())
+      if (!before.count(img)) run_process({"podman", "rmi", "-f", img}, {.timeout = std::chrono::seconds(120)});
+  }
 };
 
 }  // namespace harness::test
