@@ -66,5 +66,6 @@ void add_hook(CLI::App& app, Context& ctx, int* exit_code);
 void add_diff(CLI::App& app, Context& ctx, int* exit_code);
 void add_merge(CLI::App& app, Context& ctx, int* exit_code);
 void add_import_clients(CLI::App& app, Context& ctx, int* exit_code);
+void add_capture_client(CLI::App& app, Context& ctx, int* exit_code);
 
 }  // namespace harness::cli

@@ -143,6 +143,7 @@ int main(int argc, char** argv) {
   add_diff(app, ctx, &exit_code);
   add_merge(app, ctx, &exit_code);
   add_import_clients(app, ctx, &exit_code);
+  add_capture_client(app, ctx, &exit_code);
 
   // Everything after the first `--` is a command for a testbed, passed on untouched.
   std::vector<std::string> args;

@@ -93,7 +93,8 @@ std::vector<std::string> run_args(const Podman& podman, const TestbedOptions& o,
   args.insert(args.end(), extra.begin(), extra.end());
   for (int p : o.ports) args.insert(args.end(), {"-p", "127.0.0.1::" + std::to_string(p)});
   // Without published ports a testbed needs no network at all: isolated, and faster to start.
-  if (o.ports.empty() && !o.network) args.insert(args.end(), {"--network", "none"});
+  if (o.host_network) args.insert(args.end(), {"--network", "host"});
+  else if (o.ports.empty() && !o.network) args.insert(args.end(), {"--network", "none"});
   return args;
 }
 

@@ -18,6 +18,10 @@ struct TestbedOptions {
   std::vector<int> ports;             // container TCP ports to publish on 127.0.0.1
   // A testbed is isolated (--network none) unless it publishes ports or must reach the archive.
   bool network = false;
+  // Share the host's network namespace (`--network host`): the container reaches a listener the
+  // harness opened on the host's 127.0.0.1. Only for `harness capture-client --sender`, whose
+  // short-lived container must connect to the capture listener; never for a suite's testbed.
+  bool host_network = false;
   std::map<std::string, std::string> labels;
   bool keep = false;                  // `testbed up`: survive this process (removed by `down`)
 };

@@ -6,6 +6,8 @@
 
 #include "harness/common/error.hpp"
 #include "harness/plan/yaml_file.hpp"
+#include "harness/tls/client_capture.hpp"
+#include "harness/tls/client_hello.hpp"
 #include "harness/tls/ossl.hpp"
 
 namespace harness {
@@ -72,29 +74,38 @@ bool cipher_name_known(const std::string& name) {
 }
 
 std::string recorded_hello_problem(const std::string& hex) {
-  if (hex.empty() || hex.size() % 2) return "hex must be an even number of hex digits";
-  for (char c : hex)
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return std::string("not a hex digit: '") + c + "'";
-  auto byte = [&](std::size_t i) { return std::stoi(hex.substr(2 * i, 2), nullptr, 16); };
-  std::size_t n = hex.size() / 2;
+  std::vector<std::uint8_t> b;
+  try {
+    b = from_hex(hex);
+  } catch (const HelloError& e) {
+    return e.what();
+  }
+  if (b.empty()) return "hex must be an even number of hex digits";
+  std::size_t n = b.size();
   // SSLv2-compatible ClientHello (RFC 5246 appendix E.2), as IE 6 and other 2000s clients sent:
   // a 2-byte header with the top bit set and the length, then message type 1.
-  if (n >= 3 && (byte(0) & 0x80)) {
-    std::size_t len = static_cast<std::size_t>((byte(0) & 0x7f) << 8 | byte(1));
-    if (byte(2) != 0x01) return "SSLv2-format record does not hold a ClientHello (message type " + std::to_string(byte(2)) + ")";
+  if (n >= 3 && (b[0] & 0x80)) {
+    std::size_t len = static_cast<std::size_t>((b[0] & 0x7f) << 8 | b[1]);
+    if (b[2] != 0x01) return "SSLv2-format record does not hold a ClientHello (message type " + std::to_string(b[2]) + ")";
     if (len + 2 != n) return "SSLv2-format length " + std::to_string(len) + " does not match the " + std::to_string(n - 2) + " bytes after the header";
     return "";
   }
-  // TLS record header (type 22 handshake, version 3.x, length) then handshake type 1 ClientHello.
-  if (n < 9 || byte(0) != 0x16 || byte(1) != 0x03)
+  // TLS handshake records (type 22, version 3.x) holding exactly one ClientHello; a captured hello
+  // may be split over several records, kept as sent.
+  if (n < 9 || b[0] != 0x16 || b[1] != 0x03)
     return "not a TLS handshake record (must start with 16 03) nor an SSLv2-format ClientHello (80..)";
-  std::size_t record_len = static_cast<std::size_t>(byte(3) << 8 | byte(4));
-  if (byte(5) != 0x01) return "the record does not hold a ClientHello (handshake type " + std::to_string(byte(5)) + ")";
-  if (record_len + 5 != n)
-    return "record length " + std::to_string(record_len) + " does not match the " + std::to_string(n - 5) + " bytes after the header";
-  std::size_t hello_len = static_cast<std::size_t>(byte(6) << 16 | byte(7) << 8 | byte(8));
-  if (hello_len + 4 != record_len)
-    return "ClientHello length " + std::to_string(hello_len) + " does not match the record (" + std::to_string(record_len - 4) + ")";
+  try {
+    auto framing = frame_client_hello(b);
+    if (!framing) return "the records end before the ClientHello does (" + std::to_string(n) + " bytes)";
+    if (framing->consumed != n) {
+      if (framing->records == 1)
+        return "record length " + std::to_string(framing->consumed - 5) + " does not match the " + std::to_string(n - 5) +
+               " bytes after the header";
+      return std::to_string(n - framing->consumed) + " bytes after the records of the ClientHello";
+    }
+  } catch (const HelloError& e) {
+    return e.what();
+  }
   return "";
 }
 
@@ -111,7 +122,7 @@ ClientProfile load_client_profile(const std::filesystem::path& file) {
   const auto& root = y.root;
   y.check_keys(root, {"description", "summary", "refs", "protocols", "ciphers", "cipher_string", "tls13_suites",
                       "groups", "sigalgs", "options", "sni", "security_level", "alpn", "status_request", "signature_algorithms_cert",
-                      "recorded_hello"});
+                      "recorded_hello", "hello", "captured"});
   ClientProfile p;
   p.name = file.stem().string();
   p.where = file.string() + ":" + std::to_string(y.line_of(root));
@@ -175,6 +186,34 @@ ClientProfile load_client_profile(const std::filesystem::path& file) {
     ClientProfile::RecordedHello h{y.required_string(n, "hex"), y.required_string(n, "source")};
     if (auto why = recorded_hello_problem(h.hex); !why.empty()) y.fail(n["hex"], "recorded_hello: " + why);
     p.recorded_hello = std::move(h);
+  }
+  // A captured profile: `hello` is the decoded hello (written beside the bytes for the reader and
+  // for recapture comparisons); it must say what the bytes say, so a hand edit cannot drift.
+  if (auto n = root["hello"]; n.IsDefined()) {
+    if (!p.recorded_hello) y.fail(n, "hello: the decoded fields need the bytes they come from (recorded_hello)");
+    if (!n.IsMap()) y.fail(n, "hello: expected a map of field: value");
+    std::vector<std::string> decoded;
+    try {
+      decoded = stable_hello_fields(parse_client_hello(p.recorded_hello->hex));
+    } catch (const std::runtime_error& e) {
+      y.fail(root["recorded_hello"]["hex"], std::string("recorded_hello does not decode: ") + e.what());
+    }
+    std::set<std::string> known;
+    for (const auto& line : decoded) {
+      auto key = line.substr(0, line.find(": "));
+      auto value = line.substr(line.find(": ") + 2);
+      known.insert(key);
+      if (!n[key].IsDefined()) y.fail(n, "hello: '" + key + "' missing (the hex says '" + value + "'); recapture or remove 'hello'");
+      if (!n[key].IsScalar() || n[key].as<std::string>() != value)
+        y.fail(n[key], "hello: " + key + " '" + n[key].as<std::string>() + "' is not what recorded_hello says ('" + value + "')");
+    }
+    for (const auto& kv : n)
+      if (!known.count(kv.first.as<std::string>())) y.fail(kv.first, "hello: unknown field '" + kv.first.as<std::string>() + "'");
+  }
+  if (auto n = root["captured"]; n.IsDefined()) {
+    y.check_keys(n, {"sender", "package", "version", "tls_library", "distro", "command", "captured_at", "made_with", "ehlo"});
+    for (const auto& kv : n) p.captured[kv.first.as<std::string>()] = kv.second.as<std::string>();
+    if (!p.captured.count("sender")) y.fail(n, "captured: 'sender' missing");
   }
   if (auto n = root["security_level"]; n.IsDefined()) {
     int level = -1;

@@ -2,6 +2,7 @@
 // the OpenSSL linked into the harness can actually offer of it.
 #pragma once
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,9 @@ struct ClientProfile {
     std::string source;  // where the bytes come from: "testssl.sh client-simulation.txt: android_90"
   };
   std::optional<RecordedHello> recorded_hello;
+  // How a captured profile was made (`harness capture-client`): sender, package, version, distro,
+  // command, captured_at, made_with, ehlo. Empty for written and imported profiles.
+  std::map<std::string, std::string> captured;
   std::optional<int> security_level;  // unset: the library's configured default
 
   bool offers_tls13() const { return max_protocol == "TLSv1.3"; }

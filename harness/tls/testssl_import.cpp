@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "harness/common/error.hpp"
+#include "harness/tls/client_hello.hpp"
 #include "harness/tls/ossl.hpp"
 #include "harness/tls/profile.hpp"
 
@@ -98,96 +99,6 @@ bool is_tls13_suite(const std::string& name) {
 constexpr std::uint16_t kStatusRequest = 5, kEncryptThenMac = 22, kExtendedMasterSecret = 23, kSessionTicket = 35;
 
 }  // namespace
-
-std::string sigalg_name(std::uint16_t code) {
-  // TLS 1.2 pairs (RFC 5246 7.4.1.4.1: hash byte, signature byte) and TLS 1.3 schemes (RFC 8446 4.2.3).
-  static const char* hashes[] = {nullptr, "MD5", "SHA1", "SHA224", "SHA256", "SHA384", "SHA512"};
-  static const char* signatures[] = {nullptr, "RSA", "DSA", "ECDSA"};
-  unsigned hash = code >> 8, sig = code & 0xff;
-  if (hash >= 1 && hash <= 6 && sig >= 1 && sig <= 3) return std::string(signatures[sig]) + "+" + hashes[hash];
-  switch (code) {
-    case 0x0804: return "rsa_pss_rsae_sha256";
-    case 0x0805: return "rsa_pss_rsae_sha384";
-    case 0x0806: return "rsa_pss_rsae_sha512";
-    case 0x0807: return "ed25519";
-    case 0x0808: return "ed448";
-    case 0x0809: return "rsa_pss_pss_sha256";
-    case 0x080a: return "rsa_pss_pss_sha384";
-    case 0x080b: return "rsa_pss_pss_sha512";
-    default: return "";
-  }
-}
-
-bool ClientHelloFacts::has(std::uint16_t e) const { return std::find(extensions.begin(), extensions.end(), e) != extensions.end(); }
-
-ClientHelloFacts parse_client_hello(const std::string& hex) {
-  if (auto why = recorded_hello_problem(hex); !why.empty()) throw std::runtime_error(why);
-  if (hex.size() >= 2 && (std::stoi(hex.substr(0, 2), nullptr, 16) & 0x80))
-    throw std::runtime_error("an SSLv2-format ClientHello: no extensions to decode");
-  std::vector<unsigned char> b;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) b.push_back(static_cast<unsigned char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  std::size_t pos = 9;  // record header (5) + handshake header (4)
-  auto need = [&](std::size_t n, const char* what) {
-    if (pos + n > b.size()) throw std::runtime_error(std::string("ClientHello ends inside ") + what);
-  };
-  auto u8 = [&](const char* what) {
-    need(1, what);
-    return static_cast<std::size_t>(b[pos++]);
-  };
-  auto u16 = [&](const char* what) {
-    need(2, what);
-    std::size_t v = static_cast<std::size_t>(b[pos] << 8 | b[pos + 1]);
-    pos += 2;
-    return v;
-  };
-  ClientHelloFacts f;
-  f.legacy_version = static_cast<int>(u16("legacy_version"));
-  need(32, "random");
-  pos += 32;
-  std::size_t session_id = u8("session id length");
-  need(session_id, "session id");
-  pos += session_id;
-  std::size_t suites = u16("cipher suites length");
-  if (suites % 2) throw std::runtime_error("odd cipher suites length " + std::to_string(suites));
-  need(suites, "cipher suites");
-  const std::size_t suites_end = pos + suites;
-  while (pos < suites_end) f.ciphers.push_back(static_cast<std::uint16_t>(u16("cipher suite")));  // u16 advances pos
-  std::size_t compression = u8("compression methods length");
-  need(compression, "compression methods");
-  pos += compression;
-  if (pos == b.size()) return f;  // no extensions (SSLv3-era hellos)
-  std::size_t ext_total = u16("extensions length");
-  need(ext_total, "extensions");
-  std::size_t ext_end = pos + ext_total;
-  while (pos < ext_end) {
-    auto type = static_cast<std::uint16_t>(u16("extension type"));
-    std::size_t len = u16("extension length");
-    need(len, "extension data");
-    f.extensions.push_back(type);
-    std::size_t body = pos, body_end = pos + len;
-    if (type == 0 && len >= 5) {  // server_name: list length, type 0 host_name, name length, name
-      std::size_t p = body + 2;
-      if (b[p] == 0) {
-        std::size_t n = static_cast<std::size_t>(b[p + 1] << 8 | b[p + 2]);
-        if (p + 3 + n <= body_end) f.sni = std::string(b.begin() + static_cast<long>(p + 3), b.begin() + static_cast<long>(p + 3 + n));
-      }
-    } else if (type == 13 && len >= 2) {  // signature_algorithms: list length, then 2-byte code points
-      std::size_t list = static_cast<std::size_t>(b[body] << 8 | b[body + 1]);
-      if (list % 2 || body + 2 + list > body_end) throw std::runtime_error("malformed signature_algorithms extension");
-      for (std::size_t p = body + 2; p < body + 2 + list; p += 2) f.sigalgs.push_back(static_cast<std::uint16_t>(b[p] << 8 | b[p + 1]));
-    } else if (type == 16 && len >= 2) {  // ALPN: list length, then length-prefixed names
-      for (std::size_t p = body + 2; p < body_end;) {
-        std::size_t n = b[p];
-        if (n == 0 || p + 1 + n > body_end) throw std::runtime_error("malformed ALPN extension");
-        f.alpn.emplace_back(b.begin() + static_cast<long>(p + 1), b.begin() + static_cast<long>(p + 1 + n));
-        p += 1 + n;
-      }
-    }
-    pos = body_end;
-  }
-  if (pos != b.size()) throw std::runtime_error("bytes after the extensions");
-  return f;
-}
 
 TestsslImport import_testssl_clients(const std::filesystem::path& file, bool all) {
   std::ifstream in(file);

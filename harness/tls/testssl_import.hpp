@@ -8,23 +8,9 @@
 #include <string>
 #include <vector>
 
-namespace harness {
+#include "harness/tls/client_hello.hpp"  // parse_client_hello, sigalg_name: the decoder the import uses
 
-// What a recorded ClientHello says, for the fields the profile decodes from bytes.
-struct ClientHelloFacts {
-  int legacy_version = 0;               // 0x0303
-  std::vector<std::uint16_t> ciphers;   // code points in offer order (with GREASE and SCSVs)
-  std::vector<std::uint16_t> extensions;  // types in order
-  std::optional<std::string> sni;       // host_name in server_name
-  std::vector<std::string> alpn;        // protocol names in offer order
-  std::vector<std::uint16_t> sigalgs;   // signature_algorithms code points in offer order
-  bool has(std::uint16_t extension) const;
-};
-// The OpenSSL sigalgs-list name of a SignatureScheme code point ("RSA+SHA256", "rsa_pss_rsae_sha256");
-// "" for GREASE and code points without one.
-std::string sigalg_name(std::uint16_t code);
-// Parses one TLS record holding a ClientHello (hex). Throws std::runtime_error saying what is wrong.
-ClientHelloFacts parse_client_hello(const std::string& hex);
+namespace harness {
 
 struct TestsslProfile {
   std::string short_name;  // testssl's short name: the profile's file stem
