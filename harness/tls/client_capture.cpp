@@ -384,7 +384,7 @@ std::string captured_profile_yaml(const CapturedHello& hello, const CaptureProve
   std::string summary = p.summary.empty() ? "" : p.summary + " ";
   summary += "Captured by harness capture-client: the ClientHello " + who + " sent after STARTTLS" +
              (p.command.empty() ? "" : " (command below)") + "; every field decoded from those bytes." + versions_note;
-  if (!not_emulated.empty()) summary += " Not emulated by this OpenSSL (the replay of recorded_hello sends them): " + list_text(not_emulated) + ".";
+  if (!not_emulated.empty()) summary += " Not emulated by this OpenSSL (recorded_hello has them): " + list_text(not_emulated) + ".";
   if (!f.sigalgs.empty() && sigalgs.empty()) summary += " None of its signature algorithms can be offered here: the emulation sends the library default.";
 
   YAML::Emitter y;

@@ -329,3 +329,21 @@ BOOST_AUTO_TEST_CASE(shipped_sender_recipes_load) {
       "listed twice");
   bad(head + "  - {name: s, image: a, package: x, command: c, summary: s, refs: [r], cmd: y}\n", "unknown key 'cmd'");
 }
+
+BOOST_AUTO_TEST_CASE(bundled_captured_profiles_load_and_drive_the_engine) {
+  auto dir = fs::path(HARNESS_SOURCE_DIR) / "scenarios/starttls/clients/captured";
+  auto profiles = load_client_profiles(dir);
+  auto recipes = load_sender_recipes(HARNESS_SOURCE_DIR "/scenarios/starttls/senders.yaml");
+  std::set<std::string> senders;
+  for (const auto& p : profiles) {
+    BOOST_REQUIRE_MESSAGE(p.recorded_hello && !p.captured.empty(), p.name << ": not a captured profile");
+    for (const char* k : {"sender", "package", "version", "distro", "command"})
+      BOOST_TEST(p.captured.count(k) == 1u, p.name << " lacks captured." << k);
+    BOOST_TEST(p.name == p.captured.at("sender") + "-" + p.captured.at("distro").substr(7), p.name);
+    BOOST_TEST(recipes.find(p.captured.at("sender")).command == p.captured.at("command"), p.name << ": recipe changed since capture");
+    senders.insert(p.captured.at("sender"));
+    StarttlsClient engine(p);  // usable by the starttls suite's engine
+  }
+  BOOST_TEST(senders.size() >= 8u);
+  BOOST_TEST(profiles.size() >= 2 * senders.size());  // bookworm and trixie each
+}
