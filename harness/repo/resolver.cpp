@@ -231,51 +231,79 @@ struct Loader {
     loaded.push_back(f.id);
   }
 
-  Fetched fetch_fedora(const CandidateSpec& spec, const RepoRef& r) {
-    const Mirrors& m = options.mirrors;
-    std::string base, repomd_url;
-    std::optional<Metalink> metalink;
-    std::string metalink_url;
-    auto loc = r.suite == "copr" ? FedoraRepoLocation{r.base_url, ""} : fedora_repo_location(spec.release, r.id, m);
-    if (!loc.baseurl.empty()) {
-      base = loc.baseurl;
-      repomd_url = base + "repodata/repomd.xml";
-    } else {
-      metalink_url = loc.metalink;
-      try {
-        downloader.fetch_index(metalink_url, false,
-                                    [&](const fs::path& f) { metalink = parse_metalink(read_file(f), metalink_url); });
-      } catch (const InfraError& e) {
-        throw InfraError(std::string(e.what()) +
-                         ". Fedora's MirrorManager is not reachable from here; point --fedora-baseurl at a "
-                         "reachable mirror (or a local rpm-md tree laid out like dl.fedoraproject.org)");
-      }
-      repomd_url = metalink->urls.front();
-      base = repomd_url.substr(0, repomd_url.rfind("repodata/repomd.xml"));
-    }
-    // repomd.xml is checked (against the metalink, and that it parses) before it is cached.
+  // One mirror's copy of a Fedora repository: its repomd.xml (checked against the metalink when there
+  // is one, and that it parses) and the primary and updateinfo it lists, each checked by SHA-256.
+  Fetched fetch_fedora_from(const RepoRef& r, const std::string& base, const Metalink* metalink,
+                            const std::string& metalink_url, Downloader& dl) {
+    std::string repomd_url = base + "repodata/repomd.xml";
     std::vector<RepomdData> data;
     auto check = [&](const fs::path& f) {
       std::string repomd = read_file(f);
       if (metalink) check_repomd_against_metalink(*metalink, sha256_hex(repomd), repomd_url, metalink_url);
       data = parse_repomd(repomd, repomd_url);
     };
-    try {
-      downloader.fetch_index(repomd_url, false, check);
-    } catch (const InfraError& e) {
-      throw InfraError(std::string(e.what()) + " (Fedora repository " + r.id + " of " + spec.text + ")");
-    }
+    dl.fetch_index(repomd_url, false, check);
     const RepomdData* primary = find_repomd(data, "primary");
     if (!primary) throw InfraError(repomd_url + " lists no primary metadata");
     const RepomdData* updateinfo = find_repomd(data, "updateinfo");
     auto fetch = [&](const RepomdData& d) {
       std::string name = d.location.substr(d.location.rfind('/') + 1);
-      return downloader.fetch_verified(base + d.location, d.sha256, d.size, name);
+      return dl.fetch_verified(base + d.location, d.sha256, d.size, name);
     };
     Fetched f{r.id, sha256_hex("rpmmd-v3\n" + primary->sha256 + "\n" + (updateinfo ? updateinfo->sha256 : "")), {}};
     f.files.emplace_back(fetch(*primary), base + primary->location);
     if (updateinfo) f.files.emplace_back(fetch(*updateinfo), base + updateinfo->location);
     return f;
+  }
+
+  Fetched fetch_fedora(const CandidateSpec& spec, const RepoRef& r) {
+    auto loc = r.suite == "copr" ? FedoraRepoLocation{r.base_url, ""} : fedora_repo_location(spec.release, r.id, options.mirrors);
+    auto where = " (Fedora repository " + r.id + " of " + spec.text + ")";
+    if (!loc.baseurl.empty()) {  // one mirror named by the user (or Copr's repository): no alternative
+      try {
+        return fetch_fedora_from(r, loc.baseurl, nullptr, "", downloader);
+      } catch (const InfraError& e) {
+        throw InfraError(std::string(e.what()) + where);
+      }
+    }
+    const std::string& metalink_url = loc.metalink;
+    std::optional<Metalink> metalink;
+    try {
+      downloader.fetch_index(metalink_url, false, [&](const fs::path& f) { metalink = parse_metalink(read_file(f), metalink_url); });
+    } catch (const InfraError& e) {
+      throw InfraError(std::string(e.what()) +
+                       ". Fedora's MirrorManager is not reachable from here; point --fedora-baseurl at a "
+                       "reachable mirror (or a local rpm-md tree laid out like dl.fedoraproject.org)");
+    }
+    // Every mirror the metalink lists, best preference first, as dnf (librepo) goes through them. A
+    // mirror that refuses, errs, stalls or serves a repomd.xml the metalink does not vouch for (or
+    // data files that do not match it) is skipped with a warning naming it; the next mirror is the
+    // retry, so each gets one attempt, the last one the downloader's usual retries.
+    DownloadOptions once = downloader.options();
+    once.attempts = 1;
+    Downloader single(once);
+    std::vector<std::string> failures;
+    const auto& urls = metalink->urls;
+    for (std::size_t i = 0; i < urls.size(); ++i) {
+      const auto& u = urls[i];
+      std::string base = u.url.substr(0, u.url.size() - std::string("repodata/repomd.xml").size());
+      bool last = i + 1 == urls.size();
+      try {
+        Fetched f = fetch_fedora_from(r, base, &*metalink, metalink_url, last ? downloader : single);
+        if (i > 0) log::warn(r.id + " of " + spec.text + ": using mirror " + base + " (" + std::to_string(i + 1) + " of " +
+                             std::to_string(urls.size()) + " in " + metalink_url + ")");
+        return f;
+      } catch (const InfraError& e) {
+        std::string who = "mirror " + std::to_string(i + 1) + " of " + std::to_string(urls.size()) + " " + base +
+                          " (preference " + std::to_string(u.preference) + (u.location.empty() ? "" : ", " + u.location) + ")";
+        failures.push_back(who + ": " + e.what());
+        log::warn(r.id + " of " + spec.text + ": " + who + " failed: " + e.what() +
+                  (last ? "" : "; trying the next mirror"));
+      }
+    }
+    std::string all;
+    for (const auto& f : failures) all += "\n  " + f;
+    throw InfraError("every mirror the metalink " + metalink_url + " lists failed" + where + ":" + all);
   }
 
   void add_fedora(const Fetched& f) {
