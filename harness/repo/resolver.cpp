@@ -70,12 +70,14 @@ struct QueueGuard {
   QueueGuard& operator=(const QueueGuard&) = delete;
 };
 
-const char* pool_arch(Family f) { return f == Family::debian ? "amd64" : "x86_64"; }
+// Debian's testbeds are amd64 (the Debian path is not multi-arch yet); Fedora's arch is the run's
+// (plan/config.hpp: fedora_arch, the host's unless --arch).
+std::string pool_arch(Family f, const Mirrors& m) { return f == Family::debian ? "amd64" : fedora_arch(m); }
 
-PoolPtr make_pool(Family f) {
+PoolPtr make_pool(Family f, const std::string& arch) {
   PoolPtr pool(pool_create());
   pool_setdisttype(pool.get(), f == Family::debian ? DISTTYPE_DEB : DISTTYPE_RPM);
-  pool_setarch(pool.get(), pool_arch(f));
+  pool_setarch(pool.get(), arch.c_str());
   return pool;
 }
 
@@ -212,7 +214,7 @@ struct Loader {
                        " does not exist (HTTP 404). This mirror does not publish that suite; use another channel "
                        "or point --debian-mirror at a mirror that carries it.");
     check_valid_until(release, url, std::chrono::system_clock::now(), options.allow_expired_metadata);
-    std::string index = r.component + "/binary-" + pool_arch(Family::debian) + "/Packages.xz";
+    std::string index = r.component + "/binary-amd64/Packages.xz";
     auto it = release.sha256.find(index);
     if (it == release.sha256.end()) throw InfraError(url + " lists no " + index + "; cannot load " + r.id);
     std::string data_url = release.acquire_by_hash
@@ -354,16 +356,16 @@ std::string source_of(Pool* pool, Solvable* s) {
 }
 
 // Higher is better: the pool's own arch, then arch-independent, then compatible foreign arches.
-int arch_rank(Pool* pool, Solvable* s) {
+int arch_rank(Solvable* s, Id own_arch) {
   if (s->arch == ARCH_NOARCH || s->arch == ARCH_ALL) return 1;
-  return std::string(str(pool, s->arch)) == pool_arch(pool->disttype == DISTTYPE_DEB ? Family::debian : Family::fedora) ? 2 : 0;
+  return s->arch == own_arch ? 2 : 0;
 }
 
-bool better(Pool* pool, Id a, Id b) {  // a better candidate than b?
+bool better(Pool* pool, Id a, Id b, Id own_arch) {  // a better candidate than b?
   Solvable *sa = pool->solvables + a, *sb = pool->solvables + b;
   int c = pool_evrcmp(pool, sa->evr, sb->evr, EVRCMP_COMPARE);
   if (c != 0) return c > 0;
-  return arch_rank(pool, sa) > arch_rank(pool, sb);
+  return arch_rank(sa, own_arch) > arch_rank(sb, own_arch);
 }
 
 Package to_package(Pool* pool, Id p, Family family) {
@@ -425,7 +427,8 @@ void add_advisory(Pool* pool, Package& pkg, Id name, Id evr) {
 }  // namespace
 
 int compare_evr(Family family, const std::string& a, const std::string& b) {
-  static PoolPtr deb = make_pool(Family::debian), rpm = make_pool(Family::fedora);
+  // Version order does not depend on the architecture.
+  static PoolPtr deb = make_pool(Family::debian, "amd64"), rpm = make_pool(Family::fedora, "x86_64");
   Pool* pool = family == Family::debian ? deb.get() : rpm.get();
   int c = pool_evrcmp_str(pool, a.c_str(), b.c_str(), EVRCMP_COMPARE);
   return c < 0 ? -1 : c > 0 ? 1 : 0;
@@ -436,7 +439,9 @@ Resolution resolve(const CandidateSpec& spec, const std::vector<std::string>& pa
   // (fedora_candidates.hpp): their files become local_dir, Copr's repository copr_baseurl.
   if (spec.is_fedora_service() && (spec.release.empty() || (spec.origin == Origin::copr ? spec.copr_baseurl.empty() : !spec.is_local())))
     throw UsageError("candidate spec '" + spec.text + "' must be fetched from its service before it is resolved");
-  PoolPtr pool = make_pool(spec.family);
+  const std::string arch = pool_arch(spec.family, options.mirrors);
+  PoolPtr pool = make_pool(spec.family, arch);
+  const Id own_arch = pool_str2id(pool.get(), arch.c_str(), 1);
   Loader loader(pool.get(), options);
   log::progress("loading metadata for " + spec.text);
   std::vector<std::future<Loader::Fetched>> fetches;
@@ -465,7 +470,7 @@ Resolution resolve(const CandidateSpec& spec, const std::vector<std::string>& pa
       continue;
     }
     bool s_local = local && s->repo == local, cur_local = local && pool->solvables[cur].repo == local;
-    if (s_local != cur_local ? s_local : better(pool.get(), p, cur)) cur = p;
+    if (s_local != cur_local ? s_local : better(pool.get(), p, cur, own_arch)) cur = p;
   }
 
   std::string where;
