@@ -3,10 +3,16 @@
 signing key) on 127.0.0.1 and answers MirrorManager's metalink query the way
 mirrors.fedoraproject.org does:
 
-    /metalink?repo=fedora-41|updates-released-f41|updates-testing-f41&arch=x86_64
+    /metalink?repo=fedora-41|updates-released-f41|updates-testing-f41|rawhide&arch=x86_64|aarch64
 
-with the sha256, size and URL of that repository's repodata/repomd.xml, computed when asked (so a
-repository rebuilt while the world runs is announced at once). Unknown repo or arch: 404 naming it.
+with the sha256, size and URLs of that repository's repodata/repomd.xml, computed when asked (so a
+repository rebuilt while the world runs is announced at once). Unknown repo, or an arch the tree does
+not hold: 404 naming it.
+
+The tree is served as MIRRORS (3) mirrors: mirror 1 at /pub/fedora/linux/, mirror N > 1 at
+/mirrorN/pub/fedora/linux/ (the same files). The metalink lists them as MirrorManager lists the
+mirrors it picked: https/http <url> entries with preference 100, 99, 98 and a country, plus an rsync
+entry (which clients skip), in an order that is not the preference order (clients sort).
 
 usage: serve.py ROOT PORT_FILE REQUEST_LOG [LIFETIME [FAULTS]]
 Listens on an ephemeral port and writes it to PORT_FILE once listening; appends
@@ -16,7 +22,9 @@ so a caller that dies cannot leave it running for ever.
 FAULTS (written by `fedora-world mirror`, read on every request, so a fault starts and ends at once)
 holds lines "STATUS PREFIX NAME": a request whose path starts with PREFIX is answered STATUS (503: the
 mirror is down for that repository, 404: the repository is gone) with a body naming NAME, as a broken
-mirror would. The metalink keeps answering: MirrorManager is another service than the mirror.
+mirror would; STATUS "stale" serves repodata/repomd.xml under PREFIX with a line appended (a mirror
+whose copy is not the one the metalink vouches for). The metalink keeps answering: MirrorManager is
+another service than the mirror.
 """
 import email.utils, functools, hashlib, http.server, os, re, sys, threading, urllib.parse
 
@@ -30,7 +38,15 @@ REPOS = [
     (re.compile(r"^fedora-(\d+)$"), "releases/{0}/Everything/{1}/os/"),
     (re.compile(r"^updates-released-f(\d+)$"), "updates/{0}/Everything/{1}/"),
     (re.compile(r"^updates-testing-f(\d+)$"), "updates/testing/{0}/Everything/{1}/"),
+    (re.compile(r"^(rawhide)$"), "development/rawhide/Everything/{1}/os/"),
 ]
+MIRRORS = 3
+# (mirror number, preference, country) in the order the metalink lists them: not by preference.
+LISTED = [(2, 99, "DE"), (1, 100, "US"), (3, 98, "FR")]
+
+
+def mirror_prefix(n):
+    return "" if n == 1 else "/mirror%d" % n
 
 
 def metalink(base, repo, arch):
@@ -46,6 +62,8 @@ def metalink(base, repo, arch):
         return None
     data = open(repomd, "rb").read()
     mtime = int(os.stat(repomd).st_mtime)
+    urls = "".join('    <url protocol="http" type="http" location="%s" preference="%d">%s%s/%srepodata/repomd.xml</url>\n'
+                   % (country, pref, base, mirror_prefix(n), rel) for n, pref, country in LISTED)
     return f"""<?xml version="1.0" encoding="utf-8"?>
 <metalink version="3.0" xmlns="http://www.metalinker.org/" type="dynamic" pubdate="{email.utils.formatdate(mtime, usegmt=True)}" generator="mirrormanager" xmlns:mm0="http://fedorahosted.org/mirrormanager">
  <files>
@@ -59,7 +77,7 @@ def metalink(base, repo, arch):
     <hash type="sha512">{hashlib.sha512(data).hexdigest()}</hash>
    </verification>
    <resources maxconnections="1">
-    <url protocol="http" type="http" location="ZZ" preference="100">{base}/{rel}repodata/repomd.xml</url>
+{urls}    <url protocol="rsync" type="rsync" location="US" preference="100">rsync://127.0.0.1/{rel}repodata/repomd.xml</url>
    </resources>
   </file>
  </files>
@@ -68,7 +86,8 @@ def metalink(base, repo, arch):
 
 
 def fault_for(path):
-    """(status, name) of the first fault whose prefix PATH starts with, or None."""
+    """(status, name) of the first fault whose prefix PATH starts with, or None. STATUS is an int, or
+    "stale"."""
     if not faults_file:
         return None
     try:
@@ -78,16 +97,31 @@ def fault_for(path):
     for line in lines:
         parts = line.split()
         if len(parts) == 3 and path.startswith(parts[1]):
-            return int(parts[0]), parts[2]
+            return (parts[0] if parts[0] == "stale" else int(parts[0])), parts[2]
     return None
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
     def faulted(self):
-        fault = fault_for(urllib.parse.urlsplit(self.path).path)
+        path = urllib.parse.urlsplit(self.path).path
+        fault = fault_for(path)
         if fault is None:
             return False
         status, name = fault
+        if status == "stale":
+            if not path.endswith("/repodata/repomd.xml"):
+                return False
+            local = self.translate_path(path)
+            if not os.path.isfile(local):
+                return False
+            body = open(local, "rb").read() + b"<!-- stale copy on this mirror (fedora-world mirror fault) -->\n"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            return True
         self.send_error(status, "%s: %s (fedora-world mirror fault)" %
                         (name, "service unavailable" if status == 503 else "no such repository on this mirror"))
         return True
@@ -103,7 +137,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if url.path == "/metalink":
             q = urllib.parse.parse_qs(url.query)
             repo, arch = q.get("repo", [""])[0], q.get("arch", [""])[0]
-            body = metalink("http://127.0.0.1:%d" % self.server.server_port, repo, arch) if arch == "x86_64" else None
+            body = metalink("http://127.0.0.1:%d" % self.server.server_port, repo, arch) if re.fullmatch(r"[a-z0-9_]+", arch) else None
             if body is None:
                 self.send_error(404, "no repository repo=%r arch=%r in this world" % (repo, arch))
                 return
@@ -114,6 +148,13 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.wfile.write(body)
             return
         super().do_GET()
+
+    def translate_path(self, path):
+        # Mirror N > 1 serves the same tree under /mirrorN/.
+        m = re.match(r"^/mirror(\d+)(/.*)$", urllib.parse.urlsplit(path).path)
+        if m and 1 < int(m.group(1)) <= MIRRORS:
+            path = m.group(2)
+        return super().translate_path(path)
 
     def list_directory(self, path):  # a mirror serves files, not listings
         self.send_error(404, "no directory listings")

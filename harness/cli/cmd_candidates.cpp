@@ -69,7 +69,8 @@ int run(Context& ctx, const Options& o) {
   for (std::size_t i = 0; i < specs.size(); ++i) {
     if (!specs[i].is_fedora_service()) continue;
     auto packages = o.packages.empty() ? default_packages(Family::fedora) : split_nonempty(o.packages);
-    services[i] = fetch_fedora_candidate(specs[i], packages, ctx.mirrors.fedora_services, ctx.cache_dir / "fedora-services");
+    services[i] = fetch_fedora_candidate(specs[i], packages, ctx.mirrors.fedora_services, ctx.cache_dir / "fedora-services",
+                                         fedora_arch(ctx.mirrors));
     specs[i] = services[i]->spec;
   }
   ResolveOptions ro;

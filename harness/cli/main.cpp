@@ -98,6 +98,10 @@ int main(int argc, char** argv) {
   app.add_option("--fedora-metalink", ctx.mirrors.fedora_metalink, "Fedora MirrorManager metalink URL")
       ->capture_default_str();
   app.add_option("--fedora-baseurl", ctx.mirrors.fedora_baseurl, "Fedora mirror base URL (instead of the metalink)");
+  app.add_option("--arch", ctx.mirrors.fedora_arch,
+                 "Fedora architecture packages are chosen for: x86_64 or aarch64 (mirror paths, metalink arch=, "
+                 "Koji RPMs, Copr chroots; default: the host's, from uname). Testbeds run the host's architecture")
+      ->check(CLI::IsMember({"x86_64", "aarch64"}));
   app.add_option("--fedora-image", ctx.mirrors.fedora_image, "Fedora base image (NAME, tagged with the release)")
       ->capture_default_str();
   app.add_option("--fedora-gpg-key", ctx.mirrors.fedora_gpg_keys,

@@ -94,7 +94,8 @@ RunRequest make_run_request(Context& ctx, const RunSetup& setup) {
     if (spec.origin == Origin::copr)
       throw UsageError(spec.text + ": copr: candidates are listed by `harness candidates` but not run yet; "
                        "run the project's repository as a plan's repository instead");
-    auto fc = fetch_fedora_candidate(spec, rq.plan.packages, ctx.mirrors.fedora_services, ctx.cache_dir / "fedora-services");
+    auto fc = fetch_fedora_candidate(spec, rq.plan.packages, ctx.mirrors.fedora_services, ctx.cache_dir / "fedora-services",
+                                     fedora_arch(ctx.mirrors));
     if (fc.advisory) rq.advisories[fc.spec.text] = *fc.advisory;
     spec = fc.spec;
     fedora_gpg_keys(spec.release, ctx.mirrors);
@@ -138,6 +139,8 @@ std::string reproduce_command(const Context& ctx, const RunRequest& rq, const Ru
     global.insert(global.end(), {"--fedora-metalink", ctx.mirrors.fedora_metalink});
   if (fedora && ctx.mirrors.fedora_image != defaults.fedora_image)
     global.insert(global.end(), {"--fedora-image", ctx.mirrors.fedora_image});
+  // The architecture is the host's unless --arch said otherwise: another host may run another one.
+  if (fedora) global.insert(global.end(), {"--arch", fedora_arch(ctx.mirrors)});
   if (fedora)
     for (const auto& k : ctx.mirrors.fedora_gpg_keys)
       global.insert(global.end(), {"--fedora-gpg-key", std::filesystem::absolute(k).string()});

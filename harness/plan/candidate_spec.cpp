@@ -99,9 +99,10 @@ CandidateSpec parse_fedora_service_spec(const std::string& t) {
     spec.copr_project = project;
     if (!chroot.empty()) {
       auto parts = split(chroot, '-');
-      if (parts.size() != 3 || parts[0] != "fedora" || !all_digits(parts[1]) || parts[2] != "x86_64")
+      if (parts.size() != 3 || parts[0] != "fedora" || !all_digits(parts[1]) || (parts[2] != "x86_64" && parts[2] != "aarch64"))
         throw UsageError(quoted(t) + ": unknown chroot '" + escape_for_message(chroot) +
-                         "' (expected fedora-N-x86_64, e.g. fedora-41-x86_64; the base is that release's stable)");
+                         "' (expected fedora-N-x86_64 or fedora-N-aarch64, e.g. fedora-41-x86_64; the base is that "
+                         "release's stable)");
       spec.copr_chroot = chroot;
       spec.release = parts[1];
     } else {
@@ -214,6 +215,11 @@ CandidateSpec parse_candidate_spec(std::string_view text) {
     if (spec.channel != "stable" && spec.channel != "testing")
       throw UsageError("candidate spec '" + escape_for_message(t) + "': unknown Fedora channel '" + escape_for_message(spec.channel) +
                        "' (use stable or testing)");
+    if (spec.release == "rawhide" && spec.channel == "testing")
+      throw UsageError("candidate spec '" + escape_for_message(t) + "': rawhide has no testing channel. Builds enter "
+                       "rawhide as soon as they pass its gates; there is no updates-testing repository for it (Fedora "
+                       "publishes only development/rawhide/). Use fedora:rawhide:stable for what rawhide holds now, or "
+                       "name the candidate build: koji:NVR, bodhi:ALIAS or local:DIR@fedora:rawhide:stable");
   } else {
     throw UsageError("candidate spec '" + escape_for_message(t) + "': unknown distro '" + escape_for_message(parts[0]) + "'; " + kForms);
   }

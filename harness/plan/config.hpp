@@ -31,7 +31,19 @@ struct Mirrors {
   // distribution-gpg-keys package (repo/channels.hpp: fedora_gpg_keys).
   std::vector<std::string> fedora_gpg_keys;
   FedoraServices fedora_services;
+  // The architecture Fedora packages are chosen for (mirror paths, metalink arch=, libsolv's pool,
+  // Koji RPMs, Copr chroots): --arch, empty for the host's (fedora_arch() below).
+  std::string fedora_arch;
 };
+
+// Fedora's name for the architecture of uname's machine field: x86_64, aarch64 ("arm64" as some
+// kernels and macOS say); "" for one the harness does not run Fedora on.
+std::string fedora_arch_of_machine(const std::string& machine);
+// The host's (uname(2)) as fedora_arch_of_machine maps it; "" when unknown.
+std::string host_fedora_arch();
+// mirrors.fedora_arch, else the host's. Throws UsageError naming the value and --arch when it is not
+// x86_64 or aarch64.
+std::string fedora_arch(const Mirrors& mirrors);
 
 // Throws UsageError, naming --debian-mirror / --debian-security-mirror and what was searched, when
 // `what` (a spec or a release) needs an archive the host's configuration does not name.

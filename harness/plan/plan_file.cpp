@@ -203,6 +203,13 @@ std::string next_debian_release(const std::string& codename) {
 
 Plan default_plan_for(const HostRelease& host, Plan tmpl) {
   tmpl.candidates.clear();
+  if (host.family == Family::fedora && host.release == "rawhide") {
+    // Rawhide has no testing channel to compare its stable with (candidate_spec.cpp): the candidate
+    // is a build, and only the user knows which.
+    throw UsageError("no default comparison on a Fedora rawhide host: rawhide has no testing channel (builds enter it "
+                     "directly). Name the build: harness run --baseline fedora:rawhide:stable --candidate koji:NVR "
+                     "(or bodhi:ALIAS, local:DIR@fedora:rawhide:stable), or use harness prepush for fedpkg mockbuild results");
+  }
   if (host.family == Family::fedora) {
     tmpl.baseline = parse_candidate_spec("fedora:" + host.release + ":stable");
     tmpl.candidates.push_back(parse_candidate_spec("fedora:" + host.release + ":testing"));

@@ -16,6 +16,11 @@ std::vector<RepoRef> channel_repos(const CandidateSpec& spec, const Mirrors& m) 
       if (spec.channel == "proposed-updates")
         repos.push_back({s + "-proposed-updates", m.debian, s + "-proposed-updates", "main"});
     }
+  } else if (spec.release == "rawhide") {
+    // Rawhide is one repository (Fedora's own rawhide.repo calls it [rawhide]): builds land in it as
+    // they pass their gates; there is no updates or updates-testing (parse_candidate_spec refuses
+    // fedora:rawhide:testing).
+    repos.push_back({"rawhide", m.fedora_baseurl, "rawhide", ""});
   } else {
     repos.push_back({"fedora", m.fedora_baseurl, "fedora", ""});
     repos.push_back({"updates", m.fedora_baseurl, "updates", ""});
@@ -28,19 +33,26 @@ std::vector<RepoRef> channel_repos(const CandidateSpec& spec, const Mirrors& m) 
 }
 
 FedoraRepoLocation fedora_repo_location(const std::string& rel, const std::string& repo_id, const Mirrors& m) {
+  const std::string arch = fedora_arch(m);
   FedoraRepoLocation loc;
+  if (repo_id != "fedora" && repo_id != "updates" && repo_id != "updates-testing" && repo_id != "rawhide")
+    throw UsageError("no Fedora repository '" + repo_id + "' (fedora, updates, updates-testing, rawhide)");
   if (!m.fedora_baseurl.empty()) {
-    std::string path = repo_id == "fedora"    ? "releases/" + rel + "/Everything/x86_64/os/"
-                       : repo_id == "updates" ? "updates/" + rel + "/Everything/x86_64/"
-                                              : "updates/testing/" + rel + "/Everything/x86_64/";
+    // The layout of the Fedora mirror tree (pub/fedora/linux/ on dl.fedoraproject.org).
+    std::string path = repo_id == "rawhide"   ? "development/rawhide/Everything/" + arch + "/os/"
+                       : repo_id == "fedora"  ? "releases/" + rel + "/Everything/" + arch + "/os/"
+                       : repo_id == "updates" ? "updates/" + rel + "/Everything/" + arch + "/"
+                                              : "updates/testing/" + rel + "/Everything/" + arch + "/";
     loc.baseurl = m.fedora_baseurl;
     if (loc.baseurl.back() != '/') loc.baseurl += '/';
     loc.baseurl += path;
   } else {
-    std::string mm = repo_id == "fedora"    ? "fedora-" + rel
+    // MirrorManager's repository names, as Fedora's own .repo files ask for them.
+    std::string mm = repo_id == "rawhide"   ? "rawhide"
+                     : repo_id == "fedora"  ? "fedora-" + rel
                      : repo_id == "updates" ? "updates-released-f" + rel
                                             : "updates-testing-f" + rel;
-    loc.metalink = m.fedora_metalink + "?repo=" + mm + "&arch=x86_64";
+    loc.metalink = m.fedora_metalink + "?repo=" + mm + "&arch=" + arch;
   }
   return loc;
 }

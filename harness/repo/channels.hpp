@@ -17,11 +17,15 @@ struct RepoRef {
 };
 
 // stable: the release + -updates + -security; proposed-updates adds <release>-proposed-updates.
-// sid has no -updates/-security. Fedora: fedora + updates (+ updates-testing for testing).
+// sid has no -updates/-security. Fedora: fedora + updates (+ updates-testing for testing); rawhide
+// is the one repository `rawhide`.
 std::vector<RepoRef> channel_repos(const CandidateSpec& spec, const Mirrors& mirrors);
 
-// Where dnf finds one Fedora repository: a baseurl under --fedora-baseurl laid out like the mirror
-// tree (releases/N/Everything/x86_64/os/, updates/N/..., updates/testing/N/...), else the metalink.
+// Where dnf finds one Fedora repository (fedora, updates, updates-testing, rawhide) for the
+// architecture fedora_arch(mirrors) names: a baseurl under --fedora-baseurl laid out like the mirror
+// tree (releases/N/Everything/ARCH/os/, updates/N/Everything/ARCH/, updates/testing/N/Everything/ARCH/,
+// development/rawhide/Everything/ARCH/os/), else the metalink (repo=fedora-N, updates-released-fN,
+// updates-testing-fN, rawhide; arch=ARCH).
 struct FedoraRepoLocation {
   std::string baseurl;   // ends in '/'
   std::string metalink;  // when baseurl is empty

@@ -180,7 +180,8 @@ Response http_get(const std::string& url, const fs::path& dest, const DownloadOp
     }
     return r;
   }
-  throw InfraError("download of " + url + " failed after retries: " + last_error +
+  const int tries = std::max(1, o.attempts);
+  throw InfraError("download of " + url + " failed" + (tries > 1 ? " after " + std::to_string(tries) + " attempts" : "") + ": " + last_error +
                    " (check the mirror URL and the network, or use --offline with a filled cache)");
 }
 

@@ -51,10 +51,10 @@ std::string percent_encode(const std::string& s) {
 uint32_t be32(const unsigned char* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
 
 // The chosen subpackages: named in the list, or built from a src:NAME in it; never the SRPM, only
-// x86_64 and noarch, debuginfo/debugsource only when named.
+// the run's architecture (x86_64 or aarch64) and noarch, debuginfo/debugsource only when named.
 bool wanted(const std::string& name, const std::string& arch, const std::string& source,
-            const std::vector<std::string>& packages) {
-  if (arch != "x86_64" && arch != "noarch") return false;
+            const std::vector<std::string>& packages, const std::string& machine_arch) {
+  if (arch != machine_arch && arch != "noarch") return false;
   bool debug = name.ends_with("-debuginfo") || name.ends_with("-debugsource");
   if (packages.empty()) return !debug;
   for (const auto& p : packages) {
@@ -66,7 +66,8 @@ bool wanted(const std::string& name, const std::string& arch, const std::string&
 
 class Session {
  public:
-  Session(const FedoraServices& s, const fs::path& cache_dir) : services_(s), cache_(cache_dir) {
+  Session(const FedoraServices& s, const fs::path& cache_dir, std::string arch)
+      : services_(s), cache_(cache_dir), arch_(std::move(arch)) {
     http_.total_timeout = std::chrono::seconds(std::max(1, s.timeout_seconds));
     http_.low_speed_time = std::chrono::seconds(std::max(1, std::min(30, s.timeout_seconds)));
     std::error_code ec;
@@ -149,7 +150,7 @@ class Session {
     for (const auto& r : rpms.items) {
       std::string name = r.string_at("name", lorigin), arch = r.string_at("arch", lorigin);
       names.push_back(name + "." + arch);
-      if (!wanted(name, arch, pkg_name, packages)) continue;
+      if (!wanted(name, arch, pkg_name, packages, arch_)) continue;
       VerifiedRpm v;
       v.name = name;
       v.arch = arch;
@@ -242,7 +243,7 @@ class Session {
         auto n = parse_rpm_file_name(fname);
         if (!n) continue;
         names.push_back(n->name + "." + n->arch);
-        if (!wanted(n->name, n->arch, task_source_.empty() ? n->name : task_source_, packages)) continue;
+        if (!wanted(n->name, n->arch, task_source_.empty() ? n->name : task_source_, packages, arch_)) continue;
         if (!seen.insert(fname).second) continue;
         // The hub reads the digest out of the file it holds (getRPMHeaders with taskID and filepath).
         std::string hh;
@@ -354,18 +355,22 @@ class Session {
       int best = -1;
       for (const auto& [k, _] : repos) {
         auto parts = split_nonempty(k, '-');
-        if (parts.size() == 3 && parts[0] == "fedora" && parts[2] == "x86_64" &&
+        if (parts.size() == 3 && parts[0] == "fedora" && parts[2] == arch_ &&
             std::all_of(parts[1].begin(), parts[1].end(), ::isdigit) && std::stoi(parts[1]) > best) {
           best = std::stoi(parts[1]);
           s.copr_chroot = k;
         }
       }
       if (best < 0)
-        throw UsageError("Copr project " + s.copr_owner + "/" + s.copr_project + " builds for no fedora-N-x86_64 chroot (it has: " +
+        throw UsageError("Copr project " + s.copr_owner + "/" + s.copr_project + " builds for no fedora-N-" + arch_ + " chroot (it has: " +
                          [&] { std::string l; for (const auto& [k, _] : repos) l += (l.empty() ? "" : ", ") + k; return l; }() + ")");
       s.release = std::to_string(best);
       s.release_from_service = false;
     }
+    if (!s.copr_chroot.ends_with("-" + arch_))
+      throw UsageError("candidate spec '" + s.text + "': chroot " + s.copr_chroot + " is not for " + arch_ +
+                       ", the architecture this run resolves for (the host's, or --arch); give --arch with the "
+                       "chroot's architecture, or the chroot fedora-" + s.release + "-" + arch_);
     auto it = repos.find(s.copr_chroot);
     if (it == repos.end()) {
       std::string l;
@@ -489,6 +494,7 @@ class Session {
   }
   const FedoraServices& services_;
   fs::path cache_;
+  std::string arch_;  // RPMs of this architecture (and noarch) are chosen
   HttpCallOptions http_;
   std::vector<VerifiedRpm> pending_;
   std::string all_listed_;
@@ -560,8 +566,9 @@ RpmDigests rpm_digests(const fs::path& file, const std::string& origin) {
 }
 
 FedoraCandidate fetch_fedora_candidate(const CandidateSpec& spec, const std::vector<std::string>& packages,
-                                       const FedoraServices& services, const fs::path& cache_dir) {
-  Session s(services, cache_dir);
+                                       const FedoraServices& services, const fs::path& cache_dir,
+                                       const std::string& arch) {
+  Session s(services, cache_dir, arch);
   s.out.spec = spec;
   switch (spec.origin) {
     case Origin::koji_build:

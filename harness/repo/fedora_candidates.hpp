@@ -59,8 +59,11 @@ struct FedoraCandidate {
 // know, a build that is not COMPLETE, an alias Bodhi does not know, a chroot the project lacks, a
 // build none of whose RPMs the package list names), InfraError for the services (timeout naming the
 // URL, fault, malformed answer, HTTP error, a file whose digest does not match: nothing is used).
+// arch: Fedora's name of the architecture the RPMs are chosen for (x86_64, aarch64; noarch always),
+// and the Copr chroot's (plan/config.hpp: fedora_arch).
 FedoraCandidate fetch_fedora_candidate(const CandidateSpec& spec, const std::vector<std::string>& packages,
-                                       const FedoraServices& services, const std::filesystem::path& cache_dir);
+                                       const FedoraServices& services, const std::filesystem::path& cache_dir,
+                                       const std::string& arch);
 
 // The hex MD5 of an RPM file's header and payload (everything after the lead and the signature
 // header) and the sigmd5 its signature header records ("" when it has none). Throws InfraError

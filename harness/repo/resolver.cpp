@@ -70,12 +70,14 @@ struct QueueGuard {
   QueueGuard& operator=(const QueueGuard&) = delete;
 };
 
-const char* pool_arch(Family f) { return f == Family::debian ? "amd64" : "x86_64"; }
+// Debian's testbeds are amd64 (the Debian path is not multi-arch yet); Fedora's arch is the run's
+// (plan/config.hpp: fedora_arch, the host's unless --arch).
+std::string pool_arch(Family f, const Mirrors& m) { return f == Family::debian ? "amd64" : fedora_arch(m); }
 
-PoolPtr make_pool(Family f) {
+PoolPtr make_pool(Family f, const std::string& arch) {
   PoolPtr pool(pool_create());
   pool_setdisttype(pool.get(), f == Family::debian ? DISTTYPE_DEB : DISTTYPE_RPM);
-  pool_setarch(pool.get(), pool_arch(f));
+  pool_setarch(pool.get(), arch.c_str());
   return pool;
 }
 
@@ -212,7 +214,7 @@ struct Loader {
                        " does not exist (HTTP 404). This mirror does not publish that suite; use another channel "
                        "or point --debian-mirror at a mirror that carries it.");
     check_valid_until(release, url, std::chrono::system_clock::now(), options.allow_expired_metadata);
-    std::string index = r.component + "/binary-" + pool_arch(Family::debian) + "/Packages.xz";
+    std::string index = r.component + "/binary-amd64/Packages.xz";
     auto it = release.sha256.find(index);
     if (it == release.sha256.end()) throw InfraError(url + " lists no " + index + "; cannot load " + r.id);
     std::string data_url = release.acquire_by_hash
@@ -231,51 +233,79 @@ struct Loader {
     loaded.push_back(f.id);
   }
 
-  Fetched fetch_fedora(const CandidateSpec& spec, const RepoRef& r) {
-    const Mirrors& m = options.mirrors;
-    std::string base, repomd_url;
-    std::optional<Metalink> metalink;
-    std::string metalink_url;
-    auto loc = r.suite == "copr" ? FedoraRepoLocation{r.base_url, ""} : fedora_repo_location(spec.release, r.id, m);
-    if (!loc.baseurl.empty()) {
-      base = loc.baseurl;
-      repomd_url = base + "repodata/repomd.xml";
-    } else {
-      metalink_url = loc.metalink;
-      try {
-        downloader.fetch_index(metalink_url, false,
-                                    [&](const fs::path& f) { metalink = parse_metalink(read_file(f), metalink_url); });
-      } catch (const InfraError& e) {
-        throw InfraError(std::string(e.what()) +
-                         ". Fedora's MirrorManager is not reachable from here; point --fedora-baseurl at a "
-                         "reachable mirror (or a local rpm-md tree laid out like dl.fedoraproject.org)");
-      }
-      repomd_url = metalink->urls.front();
-      base = repomd_url.substr(0, repomd_url.rfind("repodata/repomd.xml"));
-    }
-    // repomd.xml is checked (against the metalink, and that it parses) before it is cached.
+  // One mirror's copy of a Fedora repository: its repomd.xml (checked against the metalink when there
+  // is one, and that it parses) and the primary and updateinfo it lists, each checked by SHA-256.
+  Fetched fetch_fedora_from(const RepoRef& r, const std::string& base, const Metalink* metalink,
+                            const std::string& metalink_url, Downloader& dl) {
+    std::string repomd_url = base + "repodata/repomd.xml";
     std::vector<RepomdData> data;
     auto check = [&](const fs::path& f) {
       std::string repomd = read_file(f);
       if (metalink) check_repomd_against_metalink(*metalink, sha256_hex(repomd), repomd_url, metalink_url);
       data = parse_repomd(repomd, repomd_url);
     };
-    try {
-      downloader.fetch_index(repomd_url, false, check);
-    } catch (const InfraError& e) {
-      throw InfraError(std::string(e.what()) + " (Fedora repository " + r.id + " of " + spec.text + ")");
-    }
+    dl.fetch_index(repomd_url, false, check);
     const RepomdData* primary = find_repomd(data, "primary");
     if (!primary) throw InfraError(repomd_url + " lists no primary metadata");
     const RepomdData* updateinfo = find_repomd(data, "updateinfo");
     auto fetch = [&](const RepomdData& d) {
       std::string name = d.location.substr(d.location.rfind('/') + 1);
-      return downloader.fetch_verified(base + d.location, d.sha256, d.size, name);
+      return dl.fetch_verified(base + d.location, d.sha256, d.size, name);
     };
     Fetched f{r.id, sha256_hex("rpmmd-v3\n" + primary->sha256 + "\n" + (updateinfo ? updateinfo->sha256 : "")), {}};
     f.files.emplace_back(fetch(*primary), base + primary->location);
     if (updateinfo) f.files.emplace_back(fetch(*updateinfo), base + updateinfo->location);
     return f;
+  }
+
+  Fetched fetch_fedora(const CandidateSpec& spec, const RepoRef& r) {
+    auto loc = r.suite == "copr" ? FedoraRepoLocation{r.base_url, ""} : fedora_repo_location(spec.release, r.id, options.mirrors);
+    auto where = " (Fedora repository " + r.id + " of " + spec.text + ")";
+    if (!loc.baseurl.empty()) {  // one mirror named by the user (or Copr's repository): no alternative
+      try {
+        return fetch_fedora_from(r, loc.baseurl, nullptr, "", downloader);
+      } catch (const InfraError& e) {
+        throw InfraError(std::string(e.what()) + where);
+      }
+    }
+    const std::string& metalink_url = loc.metalink;
+    std::optional<Metalink> metalink;
+    try {
+      downloader.fetch_index(metalink_url, false, [&](const fs::path& f) { metalink = parse_metalink(read_file(f), metalink_url); });
+    } catch (const InfraError& e) {
+      throw InfraError(std::string(e.what()) +
+                       ". Fedora's MirrorManager is not reachable from here; point --fedora-baseurl at a "
+                       "reachable mirror (or a local rpm-md tree laid out like dl.fedoraproject.org)");
+    }
+    // Every mirror the metalink lists, best preference first, as dnf (librepo) goes through them. A
+    // mirror that refuses, errs, stalls or serves a repomd.xml the metalink does not vouch for (or
+    // data files that do not match it) is skipped with a warning naming it; the next mirror is the
+    // retry, so each gets one attempt, the last one the downloader's usual retries.
+    DownloadOptions once = downloader.options();
+    once.attempts = 1;
+    Downloader single(once);
+    std::vector<std::string> failures;
+    const auto& urls = metalink->urls;
+    for (std::size_t i = 0; i < urls.size(); ++i) {
+      const auto& u = urls[i];
+      std::string base = u.url.substr(0, u.url.size() - std::string("repodata/repomd.xml").size());
+      bool last = i + 1 == urls.size();
+      try {
+        Fetched f = fetch_fedora_from(r, base, &*metalink, metalink_url, last ? downloader : single);
+        if (i > 0) log::warn(r.id + " of " + spec.text + ": using mirror " + base + " (" + std::to_string(i + 1) + " of " +
+                             std::to_string(urls.size()) + " in " + metalink_url + ")");
+        return f;
+      } catch (const InfraError& e) {
+        std::string who = "mirror " + std::to_string(i + 1) + " of " + std::to_string(urls.size()) + " " + base +
+                          " (preference " + std::to_string(u.preference) + (u.location.empty() ? "" : ", " + u.location) + ")";
+        failures.push_back(who + ": " + e.what());
+        log::warn(r.id + " of " + spec.text + ": " + who + " failed: " + e.what() +
+                  (last ? "" : "; trying the next mirror"));
+      }
+    }
+    std::string all;
+    for (const auto& f : failures) all += "\n  " + f;
+    throw InfraError("every mirror the metalink " + metalink_url + " lists failed" + where + ":" + all);
   }
 
   void add_fedora(const Fetched& f) {
@@ -326,16 +356,16 @@ std::string source_of(Pool* pool, Solvable* s) {
 }
 
 // Higher is better: the pool's own arch, then arch-independent, then compatible foreign arches.
-int arch_rank(Pool* pool, Solvable* s) {
+int arch_rank(Solvable* s, Id own_arch) {
   if (s->arch == ARCH_NOARCH || s->arch == ARCH_ALL) return 1;
-  return std::string(str(pool, s->arch)) == pool_arch(pool->disttype == DISTTYPE_DEB ? Family::debian : Family::fedora) ? 2 : 0;
+  return s->arch == own_arch ? 2 : 0;
 }
 
-bool better(Pool* pool, Id a, Id b) {  // a better candidate than b?
+bool better(Pool* pool, Id a, Id b, Id own_arch) {  // a better candidate than b?
   Solvable *sa = pool->solvables + a, *sb = pool->solvables + b;
   int c = pool_evrcmp(pool, sa->evr, sb->evr, EVRCMP_COMPARE);
   if (c != 0) return c > 0;
-  return arch_rank(pool, sa) > arch_rank(pool, sb);
+  return arch_rank(sa, own_arch) > arch_rank(sb, own_arch);
 }
 
 Package to_package(Pool* pool, Id p, Family family) {
@@ -397,7 +427,8 @@ void add_advisory(Pool* pool, Package& pkg, Id name, Id evr) {
 }  // namespace
 
 int compare_evr(Family family, const std::string& a, const std::string& b) {
-  static PoolPtr deb = make_pool(Family::debian), rpm = make_pool(Family::fedora);
+  // Version order does not depend on the architecture.
+  static PoolPtr deb = make_pool(Family::debian, "amd64"), rpm = make_pool(Family::fedora, "x86_64");
   Pool* pool = family == Family::debian ? deb.get() : rpm.get();
   int c = pool_evrcmp_str(pool, a.c_str(), b.c_str(), EVRCMP_COMPARE);
   return c < 0 ? -1 : c > 0 ? 1 : 0;
@@ -408,7 +439,9 @@ Resolution resolve(const CandidateSpec& spec, const std::vector<std::string>& pa
   // (fedora_candidates.hpp): their files become local_dir, Copr's repository copr_baseurl.
   if (spec.is_fedora_service() && (spec.release.empty() || (spec.origin == Origin::copr ? spec.copr_baseurl.empty() : !spec.is_local())))
     throw UsageError("candidate spec '" + spec.text + "' must be fetched from its service before it is resolved");
-  PoolPtr pool = make_pool(spec.family);
+  const std::string arch = pool_arch(spec.family, options.mirrors);
+  PoolPtr pool = make_pool(spec.family, arch);
+  const Id own_arch = pool_str2id(pool.get(), arch.c_str(), 1);
   Loader loader(pool.get(), options);
   log::progress("loading metadata for " + spec.text);
   std::vector<std::future<Loader::Fetched>> fetches;
@@ -437,7 +470,7 @@ Resolution resolve(const CandidateSpec& spec, const std::vector<std::string>& pa
       continue;
     }
     bool s_local = local && s->repo == local, cur_local = local && pool->solvables[cur].repo == local;
-    if (s_local != cur_local ? s_local : better(pool.get(), p, cur)) cur = p;
+    if (s_local != cur_local ? s_local : better(pool.get(), p, cur, own_arch)) cur = p;
   }
 
   std::string where;

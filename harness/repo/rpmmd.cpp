@@ -12,6 +12,13 @@ namespace harness {
 namespace {
 const char* text_of(const tinyxml2::XMLElement* e) { return e && e->GetText() ? e->GetText() : ""; }
 
+std::string trim(std::string s) {
+  const char* ws = " \t\r\n";
+  s.erase(0, s.find_first_not_of(ws));
+  s.erase(s.find_last_not_of(ws) + 1);
+  return s;
+}
+
 // Element name without a namespace prefix ("mm0:alternates" -> "alternates").
 bool named(const tinyxml2::XMLElement* e, const char* local) {
   const char* n = e->Name();
@@ -76,15 +83,21 @@ Metalink parse_metalink(const std::string& xml, const std::string& origin) {
   if (auto* size = child(file, "size")) m.size = std::atoll(text_of(size));
   if (auto* alts = child(file, "alternates"))
     for (auto* a = alts->FirstChildElement(); a; a = a->NextSiblingElement()) add_hashes(child(a, "verification"));
-  std::vector<std::pair<int, std::string>> urls;
   if (auto* res = child(file, "resources"))
     for (auto* u = res->FirstChildElement(); u; u = u->NextSiblingElement()) {
-      std::string proto = u->Attribute("protocol") ? u->Attribute("protocol") : "";
-      if (!named(u, "url") || (proto != "http" && proto != "https")) continue;
-      urls.emplace_back(u->IntAttribute("preference", 0), text_of(u));
+      MetalinkUrl mu;
+      mu.protocol = u->Attribute("protocol") ? u->Attribute("protocol") : "";
+      if (!named(u, "url") || (mu.protocol != "http" && mu.protocol != "https")) continue;
+      mu.url = trim(text_of(u));
+      // The scheme must be the one the attribute names, and the URL that of repomd.xml (the mirror's
+      // repository base is what precedes repodata/repomd.xml).
+      if (!mu.url.starts_with(mu.protocol + "://") || !mu.url.ends_with("/repodata/repomd.xml")) continue;
+      mu.location = u->Attribute("location") ? u->Attribute("location") : "";
+      int pref = u->IntAttribute("preference", 0);
+      mu.preference = pref < 0 || pref > 100 ? 0 : pref;
+      m.urls.push_back(std::move(mu));
     }
-  std::stable_sort(urls.begin(), urls.end(), [](auto& a, auto& b) { return a.first > b.first; });
-  for (auto& [pref, url] : urls) m.urls.push_back(url);
+  std::stable_sort(m.urls.begin(), m.urls.end(), [](const MetalinkUrl& a, const MetalinkUrl& b) { return a.preference > b.preference; });
   if (m.sha256.empty()) throw InfraError(origin + ": metalink lists no sha256 for repomd.xml; cannot verify it");
   if (m.urls.empty()) throw InfraError(origin + ": metalink lists no http(s) mirror for repomd.xml");
   return m;

@@ -23,6 +23,7 @@ std::size_t count(const std::string& s, const std::string& part) {
 
 BOOST_AUTO_TEST_CASE(a_baseurl_gives_the_mirror_tree_paths_and_testing_adds_updates_testing) {
   Mirrors m;
+  m.fedora_arch = "x86_64";  // not the host's: the same paths on an aarch64 host
   m.fedora_baseurl = "http://127.0.0.1:8080/pub/fedora/linux";
   auto testing = text(fedora_repo_lines(parse_candidate_spec("fedora:41:testing"), m, 1));
   BOOST_TEST_MESSAGE(testing);
@@ -46,6 +47,7 @@ BOOST_AUTO_TEST_CASE(a_baseurl_gives_the_mirror_tree_paths_and_testing_adds_upda
 
 BOOST_AUTO_TEST_CASE(without_a_baseurl_the_testbed_uses_the_metalink_the_resolution_used) {
   Mirrors m;
+  m.fedora_arch = "x86_64";
   m.fedora_metalink = "http://127.0.0.1:9/metalink";
   auto t = text(fedora_repo_lines(parse_candidate_spec("fedora:41:testing"), m, 1));
   BOOST_CHECK(t.find("metalink=http://127.0.0.1:9/metalink?repo=fedora-41&arch=x86_64\n") != std::string::npos);

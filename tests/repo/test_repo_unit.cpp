@@ -162,7 +162,8 @@ BOOST_AUTO_TEST_CASE(repomd_and_metalink) {
   </resources></file></files></metalink>)";
   Metalink m = parse_metalink(metalink, "metalink");
   BOOST_TEST(m.urls.size() == 2u);
-  BOOST_TEST(m.urls.front() == "http://a/repodata/repomd.xml");
+  BOOST_TEST(m.urls.front().url == "http://a/repodata/repomd.xml");
+  BOOST_TEST(m.urls.front().preference == 90);
   BOOST_CHECK_NO_THROW(check_repomd_against_metalink(m, "cur", "u", "ml"));
   BOOST_CHECK_NO_THROW(check_repomd_against_metalink(m, "old", "u", "ml"));
   BOOST_CHECK_EXCEPTION(check_repomd_against_metalink(m, "evil", "http://a/repodata/repomd.xml", "ml"), InfraError,
@@ -466,7 +467,7 @@ BOOST_AUTO_TEST_CASE(release_dates_and_metadata_errors_survive_hostile_values) {
                         [](const InfraError& e) { return message_has(e, "\\x1b]0;owned\\x07"); });
   BOOST_CHECK_EXCEPTION(parse_repomd("<repomd><data type=\"\x1b[2J\"><checksum type=\"md5\">x</checksum><location href=\"p\"/></data></repomd>", "r"),
                         InfraError, [](const InfraError& e) { return message_has(e, "\\x1b[2J"); });
-  Metalink m{.sha256 = {"ab\x06\x1b]0;t"}, .urls = {"http://a/repomd.xml"}};
+  Metalink m{.sha256 = {"ab\x06\x1b]0;t"}, .urls = {{.url = "http://a/repodata/repomd.xml"}}};
   BOOST_CHECK_EXCEPTION(check_repomd_against_metalink(m, "cd", "u", "ml"), InfraError,
                         [](const InfraError& e) { return message_has(e, "ab\\x06\\x1b]0;t"); });
 }

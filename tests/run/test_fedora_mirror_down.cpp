@@ -4,7 +4,9 @@
 // infrastructure error (exit 3): every candidate case is ERROR (JUnit <error>, never an empty
 // testsuite), the message names the repomd.xml that failed, no candidate image is built (never the
 // baseline's packages under the candidate's name), and the summary says the stream's versions were not
-// resolved. A repository that is gone (404) is the same ERROR.
+// resolved. A repository that is gone (404) is the same ERROR. Through the metalink instead (every
+// mirror it lists), mirror 1 down is no ERROR: resolved from mirror 2 with a warning naming mirror 1,
+// the testbeds' dnf also fetching from mirror 2, and the -H build's REGRESSION found (exit 1).
 #define BOOST_TEST_MODULE fedora_mirror_down
 #include <boost/test/unit_test.hpp>
 
@@ -35,10 +37,14 @@ struct World {
   test::ImageSweeper sweeper;
   TempDir out{"harness-test-mirror-down"};
 
-  Run run(const std::string& name) {
+  // through: "baseurl" (one mirror, --fedora-baseurl) or "metalink" (every mirror the world's
+  // metalink lists, --fedora-metalink), for the resolution and the testbeds' dnf alike.
+  Run run(const std::string& name, const std::string& through = "baseurl") {
     std::string image = world.image.substr(0, world.image.rfind(':'));
     fs::path reports = out.path() / name;
-    std::vector<std::string> argv{HARNESS_BIN, "--root", HARNESS_SOURCE_DIR, "--fedora-baseurl", world.baseurl,
+    std::vector<std::string> argv{HARNESS_BIN, "--root", HARNESS_SOURCE_DIR,
+                                  through == "baseurl" ? "--fedora-baseurl" : "--fedora-metalink",
+                                  through == "baseurl" ? world.baseurl : world.metalink,
                                   "--fedora-image", image, "--fedora-gpg-key", world.gpgkey,
                                   "run", "--baseline", "fedora:41:stable", "--candidate", "fedora:41:testing",
                                   "--suite", "exiqgrep", "--package", "exim", "--reruns", "0", "--no-blame",
@@ -128,6 +134,26 @@ BOOST_AUTO_TEST_CASE(testing_with_updates_testing_down_is_error_never_the_baseli
   BOOST_CHECK_EQUAL(gone.result.exit_code, 3);
   auto gone_summary = read_file(gone.dir / "summary.txt");
   BOOST_CHECK_MESSAGE(contains(gone_summary, kTestingRepomd) && contains(gone_summary, "404"), gone_summary);
+}
+
+// Through the metalink, the first mirror down is no ERROR: the resolution goes on from mirror 2 (a
+// warning names mirror 1) and the testbeds' dnf, given the same metalink, goes through the mirrors
+// too: the -H build in updates-testing is the REGRESSION it is with every mirror up.
+BOOST_AUTO_TEST_CASE(through_the_metalink_the_first_mirror_down_is_skipped) {
+  world.set_mirror("down", "", "1");
+  auto before = fs::exists(world.http_log) ? read_file(world.http_log).size() : 0;  // no request yet: no log
+  auto r = run("metalink-mirror1-down", "metalink");
+  BOOST_CHECK_EQUAL(r.result.exit_code, 1);
+  BOOST_CHECK_MESSAGE(contains(r.result.err, world.metalink.substr(0, world.metalink.rfind("/metalink")) + "/pub/fedora/linux/updates/testing/41/") &&
+                          contains(r.result.err, "trying the next mirror"),
+                      "no warning naming mirror 1");
+  auto summary = read_file(r.dir / "summary.txt");
+  BOOST_TEST_MESSAGE("summary.txt:\n" << summary);
+  BOOST_CHECK(contains(summary, "REGRESSION"));
+  BOOST_CHECK(!contains(summary, "infrastructure errors"));
+  auto requests = read_file(world.http_log).substr(before);
+  BOOST_CHECK(contains(requests, "/mirror2/pub/fedora/linux/updates/testing/41/Everything/x86_64/Packages/"));  // dnf's download
+  world.set_mirror("up");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

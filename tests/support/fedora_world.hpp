@@ -1,6 +1,6 @@
 // Test fixture: the local Fedora world of containers/fedora-world (an OCI registry serving fedora:41,
 // signed rpm-md repositories laid out like the Fedora mirror tree, a MirrorManager metalink, real exim
-// RPMs). `fedora-world up` in the constructor, `fedora-world down` in the destructor; the KEY=VALUE
+// RPMs; the tree served as three mirrors the metalink lists). `fedora-world up` in the constructor, `fedora-world down` in the destructor; the KEY=VALUE
 // lines `up` prints are the fields. A cold cache builds the RPMs and the base image (minutes); after
 // that `up` takes seconds. set_mirror() injects a failing mirror; set_service() a hung Koji hub, Bodhi
 // or top URL, or a flipped byte in an RPM the top URL serves. Needs HARNESS_SOURCE_DIR and HARNESS_BIN (the harness a cold build uses).
@@ -49,11 +49,14 @@ class FedoraWorld {
     parse(r.out);
   }
 
-  // Fault injection (`fedora-world mirror`): "down" answers 503, "gone" 404, "up" clears; for one
-  // repository (fedora, updates, updates-testing) or, with repo empty, the whole mirror tree.
-  void set_mirror(const std::string& fault, const std::string& repo = "") {
+  // Fault injection (`fedora-world mirror`): "down" answers 503, "gone" 404, "stale" serves a
+  // repomd.xml the metalink does not vouch for, "up" clears; for one repository (fedora, updates,
+  // updates-testing) or, with repo empty, the whole mirror tree; on mirror 1 (the baseurl's) or the
+  // metalink's mirror "2", "3" or "all".
+  void set_mirror(const std::string& fault, const std::string& repo = "", const std::string& mirror = "") {
     std::vector<std::string> argv{script(), "mirror", state_.string(), fault};
     if (!repo.empty()) argv.push_back(repo);
+    if (!mirror.empty()) argv.insert(argv.end(), {"--mirror", mirror});
     auto r = run_process(argv, {.timeout = std::chrono::minutes(1)});
     if (!r.ok()) throw InfraError("fedora-world mirror " + fault + " " + repo + " failed: " + r.err);
   }
