@@ -13,6 +13,13 @@
                     Bodhi's REST API: {"update": {...}} as bodhi-server serialises an update (alias,
                     title, status, request, type, severity, release {...}, builds [{nvr,...}], bugs
                     [{bug_id,...}], ...); 404 with Bodhi's error body for an unknown alias.
+  /copr/api_3/project?ownername=OWNER&projectname=PROJECT
+                    Copr's frontend API v3 (apiv3_projects.py): {id, name, ownername, full_name,
+                    chroot_repos {chroot: url}, storage, ...}; 404 with {"error": ...} for another project.
+  /copr-be/results/OWNER/PROJECT/
+                    Copr's backend: the project's pubkey.gpg and one rpm-md repository per chroot
+                    (fedora-RELEASE-x86_64/, the RPMs in per-build folders, signed with the project's
+                    key, repomd.xml unsigned as Copr's are), from STATE/copr-be/results/.
 
 The builds are the exim RPMs under KOJIFILES/packages/ when the server starts (name, version,
 release, arch and epoch from `rpm -qp`, payloadhash = the RPM's SIGMD5 and size = the file's bytes, as
@@ -21,8 +28,9 @@ One scratch task, 90001 (its buildArch child 90002), built the newest NVR; its o
 work/tasks/. The Bodhi update ADVISORY holds the build named in STATE/testing (dash-h: the -1 build,
 fixed: the -2 build), read on every request as `fedora-world testing` switches it.
 
-usage: serve-koji.py STATE PORT_FILE REQUEST_LOG LIFETIME ADVISORY BUG RELEASE
-STATE/kojifiles is the top URL's tree; STATE/service-faults (written by `fedora-world service`, read
+usage: serve-koji.py STATE PORT_FILE REQUEST_LOG LIFETIME ADVISORY BUG RELEASE COPR_PROJECT
+The one Copr project is COPR_PROJECT (OWNER/PROJECT, OWNER may be @group); its chroots are the
+folders fedora-*-* under its backend folder. STATE/kojifiles is the top URL's tree; STATE/service-faults (written by `fedora-world service`, read
 on every request) holds lines "hang PREFIX": a request whose path starts with PREFIX is accepted and
 never answered (a hung service), until the server exits.
 """
@@ -32,8 +40,9 @@ from xmlrpc.server import SimpleXMLRPCDispatcher
 
 state, port_file, request_log = sys.argv[1], sys.argv[2], sys.argv[3]
 lifetime = float(sys.argv[4])
-ADVISORY, BUG, RELEASE = sys.argv[5], int(sys.argv[6]), sys.argv[7]
+ADVISORY, BUG, RELEASE, COPR_PROJECT = sys.argv[5], int(sys.argv[6]), sys.argv[7], sys.argv[8]
 kojifiles = os.path.join(state, "kojifiles")
+copr_be = os.path.join(state, "copr-be")
 faults_file = os.path.join(state, "service-faults")
 log_lock = threading.Lock()
 stopping = threading.Event()
@@ -260,6 +269,25 @@ def bodhi_update(alias):
     }}
 
 
+def copr_project(owner, project, port):
+    if "%s/%s" % (owner, project) != COPR_PROJECT:
+        return None
+    results = os.path.join(copr_be, "results", owner, project)
+    base = "http://127.0.0.1:%d/copr-be/results/%s/%s" % (port, owner, project)
+    chroots = sorted(d for d in os.listdir(results) if os.path.isdir(os.path.join(results, d)) and d.startswith("fedora-"))
+    group = owner.startswith("@")
+    return {
+        "id": 70421, "name": project, "ownername": owner, "full_name": "%s/%s" % (owner, project),
+        "homepage": None, "contact": None, "description": "exim builds ahead of Fedora's updates (fedora-world)",
+        "instructions": "", "devel_mode": False, "persistent": False, "unlisted_on_hp": False,
+        "auto_prune": True, "bootstrap": "default", "isolation": "default", "module_hotfixes": False,
+        "appstream": False, "packit_forge_projects_allowed": [], "follow_fedora_branching": True,
+        "repo_priority": None, "storage": "backend", "additional_repos": [], "enable_net": False,
+        "chroot_repos": {c: "%s/%s/" % (base, c) for c in chroots},
+        "group_name": owner[1:] if group else None,
+    }
+
+
 def hang_for(path):
     try:
         lines = open(faults_file).read().splitlines()
@@ -312,15 +340,25 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             else:
                 self.send_body(200, "application/json", json.dumps(u).encode())
             return
-        if path.startswith("/kojifiles/"):
+        if path.rstrip("/") == "/copr/api_3/project":
+            q = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            owner, project = q.get("ownername", [""])[0], q.get("projectname", [""])[0]
+            p = copr_project(owner, project, self.server.server_port)
+            if p is None:
+                self.send_body(404, "application/json", json.dumps({"error": "Project %s/%s does not exist." % (owner, project)}).encode())
+            else:
+                self.send_body(200, "application/json", json.dumps(p).encode())
+            return
+        if path.startswith("/kojifiles/") or path.startswith("/copr-be/"):
             super().do_GET()
             return
-        self.send_error(404, "nothing at %s (the hub is /kojihub, the top URL /kojifiles/, Bodhi /bodhi/)" % path)
+        self.send_error(404, "nothing at %s (the hub is /kojihub, the top URL /kojifiles/, Bodhi /bodhi/, Copr /copr/ and /copr-be/)" % path)
 
-    def translate_path(self, path):  # /kojifiles/X -> STATE/kojifiles/X
-        p = urllib.parse.unquote(urllib.parse.urlsplit(path).path)[len("/kojifiles"):]
+    def translate_path(self, path):  # /kojifiles/X -> STATE/kojifiles/X, /copr-be/X -> STATE/copr-be/X
+        p = urllib.parse.unquote(urllib.parse.urlsplit(path).path)
+        top, p = (copr_be, p[len("/copr-be"):]) if p.startswith("/copr-be/") else (kojifiles, p[len("/kojifiles"):])
         parts = [x for x in p.split("/") if x not in ("", ".", "..")]
-        return os.path.join(kojifiles, *parts)
+        return os.path.join(top, *parts)
 
     def list_directory(self, path):
         self.send_error(404, "no directory listings")

@@ -10,6 +10,7 @@
 #include "harness/cli/context.hpp"
 #include "harness/common/strings.hpp"
 #include "harness/common/error.hpp"
+#include "harness/repo/channels.hpp"
 #include "harness/repo/fedora_candidates.hpp"
 #include "harness/repo/resolver.hpp"
 
@@ -47,7 +48,10 @@ nlohmann::json service_json(const FedoraCandidate& c) {
   for (const auto& t : c.trust)
     trust.push_back({{"server", t.server}, {"request", t.request}, {"answer_sha256", t.answer_sha256}, {"said", t.said}});
   nlohmann::json out{{"spec", c.spec.text}, {"base", c.spec.base_text()}, {"builds", c.builds}, {"rpms", rpms}, {"trust", trust}};
-  if (c.spec.origin == Origin::copr) out["copr_repo"] = c.spec.copr_baseurl;
+  if (c.spec.origin == Origin::copr) {
+    out["copr_repo"] = c.spec.copr_baseurl;
+    out["copr_key"] = copr_project_key_url(c.spec);
+  }
   if (c.advisory) {
     const Advisory& a = *c.advisory;
     out["advisory"] = {{"alias", a.alias},   {"title", a.title},       {"status", a.status},   {"request", a.request},

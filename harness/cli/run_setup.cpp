@@ -89,11 +89,9 @@ RunRequest make_run_request(Context& ctx, const RunSetup& setup) {
   // koji:/koji-task:/bodhi: streams: the services name the RPMs, which are downloaded and verified
   // against the hub's digests now, before anything starts; from then on they are local files on top
   // of the release's stable (the base), and Bodhi's advisory and bugs go with them into the reports.
+  // copr: streams: the Copr API names the chroot's repository and key, layered on the release's stable.
   auto fetch_service = [&](CandidateSpec& spec) {
     if (!spec.is_fedora_service()) return;
-    if (spec.origin == Origin::copr)
-      throw UsageError(spec.text + ": copr: candidates are listed by `harness candidates` but not run yet; "
-                       "run the project's repository as a plan's repository instead");
     auto fc = fetch_fedora_candidate(spec, rq.plan.packages, ctx.mirrors.fedora_services, ctx.cache_dir / "fedora-services",
                                      fedora_arch(ctx.mirrors));
     if (fc.advisory) rq.advisories[fc.spec.text] = *fc.advisory;

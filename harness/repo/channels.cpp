@@ -83,10 +83,19 @@ std::vector<std::string> fedora_repo_lines(const CandidateSpec& spec, const Mirr
   if (keys.empty()) throw UsageError("a Fedora testbed needs at least one key to check packages against");
   std::vector<std::string> lines;
   for (const auto& r : channel_repos(spec, m)) {
-    // Testbeds from a Copr repository would need its own key (pubkey.gpg); not built yet.
-    if (r.suite == "copr")
-      throw UsageError("candidate spec '" + spec.text + "': testbeds from a Copr repository are not supported yet; "
-                       "use `harness candidates` to resolve it, or download its RPMs and run local:DIR@fedora:" + spec.release + ":stable");
+    if (r.suite == "copr") {
+      // The chroot's repository, its RPMs checked against the project's own key (dnf fetches it
+      // from the URL the Copr API led to, as a `dnf copr enable` repository does).
+      if (!lines.empty()) lines.push_back("");
+      lines.push_back("[copr-" + spec.copr_owner.substr(spec.copr_owner.starts_with("@") ? 1 : 0) + "-" + spec.copr_project + "]");
+      lines.push_back("name=Copr " + spec.copr_owner + "/" + spec.copr_project + " " + spec.copr_chroot + " (harness)");
+      lines.push_back("baseurl=" + r.base_url);
+      lines.push_back("enabled=1");
+      lines.push_back("gpgcheck=1");
+      lines.push_back("gpgkey=" + copr_project_key_url(spec));
+      lines.push_back("skip_if_unavailable=False");
+      continue;
+    }
     auto loc = fedora_repo_location(spec.release, r.id, m);
     if (!lines.empty()) lines.push_back("");
     lines.push_back("[" + r.id + "]");
@@ -98,6 +107,15 @@ std::vector<std::string> fedora_repo_lines(const CandidateSpec& spec, const Mirr
     lines.push_back("skip_if_unavailable=False");
   }
   return lines;
+}
+
+std::string copr_project_key_url(const CandidateSpec& spec) {
+  std::string base = spec.copr_baseurl;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  auto slash = base.rfind('/');
+  if (spec.origin != Origin::copr || slash == std::string::npos)
+    throw UsageError("candidate spec '" + spec.text + "': no Copr chroot repository known yet (ask the Copr API first)");
+  return base.substr(0, slash + 1) + "pubkey.gpg";
 }
 
 std::vector<std::string> testbed_sources(const CandidateSpec& spec, const Mirrors& m) {

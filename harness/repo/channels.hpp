@@ -46,6 +46,10 @@ std::string fedora_testbed_key_name(std::size_t index);
 // skip_if_unavailable=False (a repository that does not answer fails the build, never falls back).
 std::vector<std::string> fedora_repo_lines(const CandidateSpec& spec, const Mirrors& mirrors, std::size_t key_count);
 
+// A Copr project's signing key, beside its chroots: {repo_url}/pubkey.gpg, where the chroot's
+// repository (spec.copr_baseurl) is {repo_url}/{chroot}/.
+std::string copr_project_key_url(const CandidateSpec& spec);
+
 // What ImageRequest::sources holds for a testbed of this channel: Debian's sources.list lines, or
 // Fedora's .repo lines (with the keys fedora_gpg_keys finds).
 std::vector<std::string> testbed_sources(const CandidateSpec& spec, const Mirrors& mirrors);

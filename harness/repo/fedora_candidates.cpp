@@ -15,6 +15,7 @@
 #include "harness/common/log.hpp"
 #include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
+#include "harness/repo/channels.hpp"
 #include "harness/repo/http_call.hpp"
 #include "harness/repo/xmlrpc.hpp"
 
@@ -382,6 +383,16 @@ class Session {
     out.trust.push_back({url, "GET /api_3/project?ownername=" + s.copr_owner + "&projectname=" + s.copr_project, h,
                          "chroot " + s.copr_chroot + " is published at " + s.copr_baseurl +
                              " (its repomd.xml and the data files it lists are checked by SHA-256 when resolved)"});
+    // The project's signing key: testbeds install the chroot's RPMs only with their signatures
+    // checked against it (gpgcheck=1), as Copr's own .repo files ask.
+    auto key_url = copr_project_key_url(s);
+    HttpReply k = get_json("Copr", key_url);
+    if (k.status != 200) throw InfraError("Copr GET " + key_url + " (the project's signing key) answered HTTP " + std::to_string(k.status));
+    if (!k.body.starts_with("-----BEGIN PGP PUBLIC KEY BLOCK-----"))
+      throw InfraError("Copr GET " + key_url + ": not an armored OpenPGP public key (" +
+                       escape_for_message(k.body.substr(0, 60), 60) + ")");
+    out.trust.push_back({key_url, "GET " + key_url, keep(k.body, ".gpg"),
+                         "the key that signs " + s.copr_owner + "/" + s.copr_project + "'s RPMs; testbeds check every RPM of the chroot against it"});
   }
 
   // --- download and verify -------------------------------------------------------------------
@@ -527,6 +538,20 @@ std::optional<Nvra> parse_rpm_file_name(const std::string& file_name) {
   n.release = s.substr(d2 + 1);
   if (n.arch.empty() || n.version.empty() || n.release.empty()) return std::nullopt;
   return n;
+}
+
+std::optional<int> fedora_dist_tag(const std::string& release) {
+  std::size_t start = 0;
+  while (start <= release.size()) {
+    auto end = release.find('.', start);
+    if (end == std::string::npos) end = release.size();
+    auto part = release.substr(start, end - start);
+    if (part.size() > 2 && part.size() <= 5 && part.starts_with("fc") &&
+        std::all_of(part.begin() + 2, part.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return std::stoi(part.substr(2));
+    start = end + 1;
+  }
+  return std::nullopt;
 }
 
 RpmDigests rpm_digests(const fs::path& file, const std::string& origin) {

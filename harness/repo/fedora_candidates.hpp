@@ -79,6 +79,9 @@ struct Nvra {
   std::string name, version, release, arch;
 };
 std::optional<Nvra> parse_rpm_file_name(const std::string& file_name);
+// The Fedora release an RPM release field was built for, from its dist tag: "1.fc41" and
+// "0.3.rc2.fc40.1" -> 41 and 40; nullopt without an .fcN part (EPEL's .el9, no dist tag).
+std::optional<int> fedora_dist_tag(const std::string& release);
 
 // Koji's work dir of a task: "work/tasks/5547/137705547" (id % 10000, then id).
 std::string koji_task_dir(long long task_id);

@@ -1,13 +1,14 @@
 // Fedora candidates as maintainers name them, against the local Fedora world's build services
-// (containers/fedora-world/serve-koji.py: a Koji hub speaking XML-RPC, its top URL, Bodhi's REST API)
-// serving the world's real exim RPMs (label: integration, no containers: the world's warm `up` and
-// the harness's HTTP calls only):
-//   - `harness candidates koji:NVR bodhi:ALIAS --json` prints the exact NEVRAs, the hub's digests (=
-//     rpm's %{SIGMD5} of the served files), the SHA-256 of the verified copies, the advisory and its
-//     rhbz#, and that exim changed against fedora:41:stable (exit 1); koji-task:ID (a scratch build) takes its RPMs from the task's output;
+// (containers/fedora-world/serve-koji.py: a Koji hub speaking XML-RPC, its top URL, Bodhi's REST API,
+// Copr's API v3 and backend) serving the world's real exim RPMs (label: integration, no containers:
+// the world's warm `up` and the harness's HTTP calls only):
+//   - `harness candidates koji:NVR bodhi:ALIAS copr:OWNER/PROJECT --json` prints the exact NEVRAs, the
+//     hub's digests (= rpm's %{SIGMD5} of the served files), the SHA-256 of the verified copies, the
+//     advisory and its rhbz#, the Copr chroot's repository and key, and that exim changed against
+//     fedora:41:stable (exit 1); koji-task:ID (a scratch build) takes its RPMs from the task's output;
 //   - a flipped byte in a served RPM: exit 3 naming the file and both digests, nothing kept;
-//   - a hub (or Bodhi) that accepts and never answers: exit 3 within the --service-timeout, naming the URL;
-//   - an NVR the hub does not know, an alias Bodhi does not know: exit 2 naming them.
+//   - a hub (or Bodhi, or Copr) that accepts and never answers: exit 3 within the --service-timeout, naming the URL;
+//   - an NVR the hub does not know, an alias Bodhi does not know, a project Copr does not know: exit 2 naming them.
 #define BOOST_TEST_MODULE fedora_candidates_integration
 #include <boost/test/unit_test.hpp>
 
@@ -37,7 +38,7 @@ struct World {
     std::vector<std::string> argv{HARNESS_BIN, "--root", HARNESS_SOURCE_DIR, "--cache-dir", (tmp.path() / cache_name).string(),
                                   "--fedora-metalink", world.metalink, "--fedora-gpg-key", world.gpgkey,
                                   "--koji-hub", world.koji_hub, "--koji-topurl", world.koji_topurl, "--bodhi-url", world.bodhi_url,
-                                  "--service-timeout", std::to_string(service_timeout), "candidates"};
+                                  "--copr-url", world.copr_url, "--service-timeout", std::to_string(service_timeout), "candidates"};
     argv.insert(argv.end(), specs.begin(), specs.end());
     argv.push_back("--json");
     auto start = std::chrono::steady_clock::now();
@@ -85,8 +86,9 @@ BOOST_AUTO_TEST_CASE(koji_build_bodhi_update_and_scratch_task) {
   const std::string koji = "koji:" + world.exim_dash_h.substr(0, world.exim_dash_h.rfind('.'));  // exim-4.98.2-1.fc41
   const std::string bodhi = "bodhi:" + world.advisory;
   const std::string task = "koji-task:" + world.koji_scratch_task;
+  const std::string copr = "copr:" + world.copr_project;
   // The release's stable first (the baseline): exim changed, so exit 1.
-  auto r = candidates({"fedora:41:stable", koji, bodhi, task}, "ok");
+  auto r = candidates({"fedora:41:stable", koji, bodhi, task, copr}, "ok");
   BOOST_REQUIRE_MESSAGE(r.exit_code == 1, r.err);
   auto j = nlohmann::json::parse(r.out);
 
@@ -124,6 +126,17 @@ BOOST_AUTO_TEST_CASE(koji_build_bodhi_update_and_scratch_task) {
   BOOST_TEST(contains(t.at("rpms")[0].at("url").get<std::string>(), "work/tasks/"));
   BOOST_TEST(contains(t.at("trust").dump(), "getRPMHeaders(taskID="));
 
+  // Copr: the newest Fedora chroot of the project, its repository layered on the release's stable
+  // (the -H build there is what libsolv picks), and the project's key in the trust chain.
+  const auto& c = candidate(j, copr);
+  BOOST_TEST(c.at("base") == "fedora:41:stable");
+  BOOST_TEST(c.at("copr_repo") == world.copr_url.substr(0, world.copr_url.find("/copr/")) + "/copr-be/results/" +
+                                      world.copr_project + "/fedora-41-x86_64/");
+  BOOST_TEST(c.at("copr_key") == world.copr_key_url);
+  std::string copr_trust = c.at("trust").dump();
+  BOOST_TEST(contains(copr_trust, "GET /api_3/project?ownername=@exim&projectname=exim-next"));
+  BOOST_TEST(contains(copr_trust, "GET " + world.copr_key_url));
+
   // The per-package table names the advisory and the bug for the Bodhi candidate.
   bool exim_row = false;
   for (const auto& p : j.at("packages"))
@@ -133,6 +146,8 @@ BOOST_AUTO_TEST_CASE(koji_build_bodhi_update_and_scratch_task) {
       BOOST_TEST(p.at("versions").at("fedora:41:stable").at("evr") == "4.96-1.fc41");
       BOOST_TEST(p.at("versions").at(koji).at("evr") == "4.98.2-1.fc41");
       BOOST_TEST(p.at("versions").at(task).at("evr") == "4.98.2-2.fc41");
+      BOOST_TEST(p.at("versions").at(copr).at("evr") == "4.98.2-1.fc41");
+      BOOST_TEST(p.at("versions").at(copr).at("repo") == "copr:" + world.copr_project);
       const auto& v = p.at("versions").at(bodhi);
       BOOST_TEST(v.at("evr") == "4.98.2-1.fc41");
       BOOST_TEST(v.at("advisory") == world.advisory);
@@ -158,6 +173,12 @@ BOOST_AUTO_TEST_CASE(unknown_build_and_alias_are_usage_errors) {
   BOOST_TEST(a.exit_code == 2);
   BOOST_TEST(contains(a.err, "FEDORA-2024-000000000a"));
   BOOST_TEST(contains(a.err, "404"));
+  auto c = candidates({"copr:@exim/no-such-project"}, "unknown");
+  BOOST_TEST(c.exit_code == 2);
+  BOOST_TEST(contains(c.err, "knows no project @exim/no-such-project"));
+  auto chroot = candidates({"copr:" + world.copr_project + "@fedora-39-x86_64"}, "unknown");
+  BOOST_TEST(chroot.exit_code == 2);
+  BOOST_TEST(contains(chroot.err, "has no chroot fedora-39-x86_64 (it has: fedora-41-x86_64)"));
   BOOST_TEST(rpms_in("unknown") == 0u);
 }
 
@@ -183,16 +204,22 @@ BOOST_AUTO_TEST_CASE(flipped_byte_is_refused_and_nothing_kept) {
 }
 
 BOOST_AUTO_TEST_CASE(hung_hub_and_bodhi_are_bounded_infrastructure_errors) {
-  for (const std::string service : {"hub", "bodhi"}) {
+  for (const std::string service : {"hub", "bodhi", "copr", "copr-repo"}) {
     world.set_service("hang", service);
     auto start = std::chrono::steady_clock::now();
-    auto r = candidates({service == "hub" ? "koji:exim-4.98.2-1.fc41" : "bodhi:" + world.advisory}, "hung", 3);
+    auto r = candidates({service == "hub"     ? "koji:exim-4.98.2-1.fc41"
+                         : service == "bodhi" ? "bodhi:" + world.advisory
+                                              : "copr:" + world.copr_project},
+                        "hung-" + service, 3);
     auto took = std::chrono::steady_clock::now() - start;
     world.set_service("answer", service);
     BOOST_TEST_INFO(service);
     BOOST_TEST(r.exit_code == 3);
     BOOST_TEST(took < 20s);
-    BOOST_TEST(contains(r.err, service == "hub" ? world.koji_hub : world.bodhi_url + "updates/" + world.advisory));
+    BOOST_TEST(contains(r.err, service == "hub"     ? world.koji_hub
+                               : service == "bodhi" ? world.bodhi_url + "updates/" + world.advisory
+                               : service == "copr"  ? world.copr_url + "api_3/project"
+                                                    : world.copr_key_url));
     BOOST_TEST(contains(r.err, "within 3 s"));
   }
 }

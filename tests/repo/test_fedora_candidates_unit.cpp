@@ -358,6 +358,16 @@ BOOST_AUTO_TEST_CASE(rpm_file_names) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(dist_tags_name_the_fedora_release) {
+  BOOST_TEST(fedora_dist_tag("1.fc41").value_or(0) == 41);
+  BOOST_TEST(fedora_dist_tag("0.3.rc2.fc40.1").value_or(0) == 40);
+  BOOST_TEST(fedora_dist_tag("2.fc9").value_or(0) == 9);
+  for (const char* none : {"1.el9", "1", "", "1.fc", "1.fcx41", "1.fc41x", "1.afc41", "1.fc1234567"}) {
+    BOOST_TEST_INFO(none);
+    BOOST_TEST(!fedora_dist_tag(none).has_value());
+  }
+}
+
 BOOST_AUTO_TEST_CASE(nevra_leaves_out_epoch_zero) {
   VerifiedRpm r;
   r.name = "exim";

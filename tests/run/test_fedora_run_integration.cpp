@@ -9,7 +9,9 @@
 //    the EC-only certificate against the 2015 Proofpoint sender fails and exim logs "no shared cipher";
 //  - after `fedora-world testing fixed` (updates-testing holds the build with the fix back, as
 //    Fedora's 4.97.1-1 -> 4.97.1-2 went), against the -H build as baseline (its RPM, downloaded from
-//    the mirror before the switch, as local:DIR@fedora:41:stable): FIXED in the same cases, exit 0.
+//    the mirror before the switch, as local:DIR@fedora:41:stable): FIXED in the same cases, exit 0;
+//  - `harness prepush` with no option in a checkout after `fedpkg mockbuild` (results_exim/V/R/),
+//    on this Debian host: the RPMs' dist tag names fedora:41:stable, REGRESSION found.
 #define BOOST_TEST_MODULE fedora_run_integration
 #include <boost/test/unit_test.hpp>
 
@@ -63,15 +65,24 @@ struct World {
 
   // `harness run [extra...]` against the world, on a Fedora 41 host as far as the harness knows.
   Run run(const std::string& name, std::vector<std::string> extra = {}) {
+    std::vector<std::string> command{"run", "--reruns", "0", "--no-blame"};
+    command.insert(command.end(), extra.begin(), extra.end());
+    write_file(out.path() / "os-release", "NAME=\"Fedora Linux\"\nVERSION=\"41 (Forty One)\"\nID=fedora\nVERSION_ID=41\n");
+    return harness(name, command, {.env = {"HARNESS_OS_RELEASE=" + (out.path() / "os-release").string()}});
+  }
+
+  // `harness COMMAND... --out DIR` against the world's mirror, image and key (on this host unless
+  // `options` says otherwise); the run's reports are read back.
+  Run harness(const std::string& name, std::vector<std::string> command, ProcessOptions options = {}) {
     std::string image = world.image.substr(0, world.image.rfind(':'));
     fs::path reports = out.path() / name;
     std::vector<std::string> argv{HARNESS_BIN, "--root", HARNESS_SOURCE_DIR, "--fedora-metalink", world.metalink,
-                                  "--fedora-image", image, "--fedora-gpg-key", world.gpgkey,
-                                  "run", "--reruns", "0", "--no-blame", "--out", reports.string()};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    write_file(out.path() / "os-release", "NAME=\"Fedora Linux\"\nVERSION=\"41 (Forty One)\"\nID=fedora\nVERSION_ID=41\n");
-    auto r = run_process(argv, {.timeout = 2400s,
-                                .env = {world.registries_env(), "HARNESS_OS_RELEASE=" + (out.path() / "os-release").string()}});
+                                  "--fedora-image", image, "--fedora-gpg-key", world.gpgkey};
+    argv.insert(argv.end(), command.begin(), command.end());
+    argv.insert(argv.end(), {"--out", reports.string()});
+    options.timeout = 2400s;
+    options.env.push_back(world.registries_env());
+    auto r = run_process(argv, options);
     BOOST_TEST_MESSAGE(join(argv, " ") << "\nexit " << r.exit_code << "\nstderr:\n" << r.err);
     Run run{std::move(r), {}, {}, {}};
     for (const auto& e : fs::directory_iterator(reports))
@@ -133,6 +144,38 @@ BOOST_AUTO_TEST_CASE(dash_h_build_in_updates_testing_is_a_regression_and_the_fix
   BOOST_CHECK_EQUAL(b.candidate("exiqgrep", "live-upgrade/munin-exim_mailqueue"), "FIXED/PASS");
   BOOST_CHECK_EQUAL(b.count("REGRESSION"), 0u);
   BOOST_CHECK_EQUAL(b.count("ERROR"), 0u);
+}
+
+BOOST_AUTO_TEST_CASE(prepush_in_a_fedpkg_mockbuild_checkout_needs_no_option) {
+  // A dist-git checkout after `fedpkg mockbuild`: results_exim/VERSION/RELEASE/ holds the binary
+  // RPMs, the source RPM and mock's logs. The build is the -H one (the RPM from updates-testing).
+  auto checkout = out.path() / "exim";
+  auto results = checkout / "results_exim" / "4.98.2" / "1.fc41";
+  fs::create_directories(results);
+  auto rpm = world.exim_dash_h + ".rpm";
+  auto url = world.baseurl + "updates/testing/41/Everything/x86_64/Packages/e/" + rpm;
+  auto got = run_process({"curl", "-fsS", "--max-time", "60", "-o", (results / rpm).string(), url}, {.timeout = 90s});
+  BOOST_REQUIRE_MESSAGE(got.ok(), url << ": " << got.err);
+  write_file(results / "exim-4.98.2-1.fc41.src.rpm", "not installed: a source RPM\n");
+  for (const char* log : {"build.log", "root.log", "state.log"}) write_file(results / log, "mock\n");
+  write_file(checkout / "exim.spec", "Name: exim\n");
+
+  // This host is Debian: the Fedora release comes from the RPMs' dist tag (.fc41), not from the host.
+  auto a = harness("prepush", {"prepush", "--suite", "exiqgrep"}, {.cwd = checkout});
+  BOOST_CHECK_EQUAL(a.result.exit_code, 1);
+  BOOST_CHECK_MESSAGE(contains(a.result.err, "built for fedora:41:stable (their dist tag)"), a.result.err);
+  BOOST_CHECK(contains(a.summary, "exim " + version_release(world.exim_stable) + " -> " + version_release(world.exim_dash_h)));
+  BOOST_CHECK_EQUAL(a.candidate("exiqgrep", "live-upgrade/listing-conformance"), "REGRESSION/FAIL");
+  BOOST_CHECK_EQUAL(a.count("ERROR"), 0u);
+
+  // RPMs of two releases in one folder: which baseline is meant is the maintainer's call.
+  fs::copy_file(results / rpm, checkout / "results_exim" / "4.98.2" / "1.fc41" / "exim-4.98.2-1.fc40.x86_64.rpm");
+  auto two = run_process({HARNESS_BIN, "--root", HARNESS_SOURCE_DIR, "prepush", "--suite", "exiqgrep"},
+                         {.timeout = 120s, .cwd = checkout});
+  BOOST_CHECK_EQUAL(two.exit_code, 2);
+  BOOST_CHECK_MESSAGE(contains(two.err, "several Fedora releases") && contains(two.err, "fc40: exim-4.98.2-1.fc40.x86_64.rpm") &&
+                          contains(two.err, "--base fedora:N:stable"),
+                      two.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,8 +2,8 @@
 // signed rpm-md repositories laid out like the Fedora mirror tree, a MirrorManager metalink, real exim
 // RPMs; the tree served as three mirrors the metalink lists). `fedora-world up` in the constructor, `fedora-world down` in the destructor; the KEY=VALUE
 // lines `up` prints are the fields. A cold cache builds the RPMs and the base image (minutes); after
-// that `up` takes seconds. set_mirror() injects a failing mirror; set_service() a hung Koji hub, Bodhi
-// or top URL, or a flipped byte in an RPM the top URL serves. Needs HARNESS_SOURCE_DIR and HARNESS_BIN (the harness a cold build uses).
+// that `up` takes seconds. set_mirror() injects a failing mirror; set_service() a hung Koji hub, Bodhi,
+// top URL or Copr, or a flipped byte in an RPM the top URL serves. Needs HARNESS_SOURCE_DIR and HARNESS_BIN (the harness a cold build uses).
 #pragma once
 #include <chrono>
 #include <filesystem>
@@ -62,7 +62,7 @@ class FedoraWorld {
   }
 
   // Fault injection into the build services (`fedora-world service`): action "hang" (accept, never
-  // answer) or "answer" with what "hub", "bodhi" or "topurl"; or action "flip" with an RPM file name
+  // answer) or "answer" with what "hub", "bodhi", "topurl", "copr" (the API) or "copr-repo"; or action "flip" with an RPM file name
   // (flips one payload byte of the copy the top URL serves; flipping again restores it).
   void set_service(const std::string& action, const std::string& what) {
     auto r = run_process({script(), "service", state_.string(), action, what}, {.timeout = std::chrono::minutes(1)});
@@ -74,6 +74,7 @@ class FedoraWorld {
   std::string registry, image, baseurl, metalink, gpgkey, gpgkey_url, repo_file, registries_conf, testing;
   std::string exim_stable, exim_dash_h, exim_fixed, advisory, bug, http_log;
   std::string koji_hub, koji_topurl, bodhi_url, koji_scratch_task, services_log;  // serve-koji.py
+  std::string copr_url, copr_project, copr_key_url;  // Copr's API v3 and its one project (OWNER/PROJECT)
   const std::filesystem::path& state() const { return state_; }
   // For child processes that talk to the registry (podman pull).
   std::string registries_env() const { return "CONTAINERS_REGISTRIES_CONF=" + registries_conf; }
@@ -110,6 +111,9 @@ class FedoraWorld {
     bodhi_url = get("FEDORA_WORLD_BODHI_URL");
     koji_scratch_task = get("FEDORA_WORLD_KOJI_SCRATCH_TASK");
     services_log = get("FEDORA_WORLD_SERVICES_LOG");
+    copr_url = get("FEDORA_WORLD_COPR_URL");
+    copr_project = get("FEDORA_WORLD_COPR_PROJECT");
+    copr_key_url = get("FEDORA_WORLD_COPR_KEY_URL");
   }
 
   TempDir parent_{"fedora-world"};
