@@ -147,6 +147,7 @@ std::string reproduce_command(const Context& ctx, const RunRequest& rq, const Ru
   if (fedora && fs_.koji_hub != services.koji_hub) global.insert(global.end(), {"--koji-hub", fs_.koji_hub});
   if (fedora && fs_.koji_topurl != services.koji_topurl) global.insert(global.end(), {"--koji-topurl", fs_.koji_topurl});
   if (fedora && fs_.bodhi_url != services.bodhi_url) global.insert(global.end(), {"--bodhi-url", fs_.bodhi_url});
+  if (fedora && fs_.copr_url != services.copr_url) global.insert(global.end(), {"--copr-url", fs_.copr_url});
   if (ctx.allow_expired_metadata) global.push_back("--allow-expired-metadata");
   // Another data dir is other scenarios: name it when it was chosen (flag or HARNESS_ROOT).
   if (!ctx.root.empty() && (!ctx.root_flag.empty() || ctx.root_origin.find("HARNESS_ROOT") != std::string::npos))

@@ -6,7 +6,10 @@
 // exit 1, and the summary names the build change, the advisory and rhbz#2258027, which come from
 // Bodhi here (not from updateinfo: the candidate is no repository). `nightly --attach` with the same
 // update in its watchlist attaches the results to the advisory's bug (rhbz#2258027) on a local
-// Bugzilla REST endpoint, once: the second night, with the same build, posts nothing.
+// Bugzilla REST endpoint, once: the second night, with the same build, posts nothing. A Copr
+// project holding the same -H build (copr:@exim/exim-next): its chroot's repository is layered on
+// the release's stable, dnf installs the build with its signature checked against the project's
+// pubkey.gpg, and the same REGRESSION is found.
 #define BOOST_TEST_MODULE bodhi_run_integration
 #include <boost/test/unit_test.hpp>
 
@@ -37,7 +40,7 @@ struct World {
     std::string image = world.image.substr(0, world.image.rfind(':'));
     return {HARNESS_BIN, "--root", HARNESS_SOURCE_DIR, "--fedora-metalink", world.metalink, "--fedora-image", image,
             "--fedora-gpg-key", world.gpgkey, "--koji-hub", world.koji_hub, "--koji-topurl", world.koji_topurl,
-            "--bodhi-url", world.bodhi_url, "--cache-dir", (out.path() / "cache").string()};
+            "--bodhi-url", world.bodhi_url, "--copr-url", world.copr_url, "--cache-dir", (out.path() / "cache").string()};
   }
 };
 
@@ -117,6 +120,44 @@ BOOST_AUTO_TEST_CASE(nightly_attaches_the_update_results_to_its_bug_once) {
   BOOST_CHECK_EQUAL(bz.attachments["2258027"].size(), 1u);
   bz.stop();
   server.join();
+}
+
+BOOST_AUTO_TEST_CASE(copr_project_with_the_dash_h_build_is_a_regression) {
+  fs::path reports = out.path() / "copr-reports";
+  const std::string copr = "copr:" + world.copr_project;
+  auto argv = world_flags();
+  argv.insert(argv.end(), {"run", "--baseline", "fedora:41:stable", "--candidate", copr, "--suite", "exiqgrep",
+                           "--reruns", "0", "--no-blame", "--out", reports.string()});
+  auto r = run_process(argv, {.timeout = 2400s, .env = {world.registries_env()}});
+  BOOST_TEST_MESSAGE(join(argv, " ") << "\nexit " << r.exit_code << "\nstderr:\n" << r.err);
+  BOOST_CHECK_EQUAL(r.exit_code, 1);
+  fs::path dir;
+  for (const auto& e : fs::directory_iterator(reports))
+    if (e.is_directory() && !e.is_symlink()) dir = e.path();
+  BOOST_REQUIRE_MESSAGE(!dir.empty(), "no report folder under " << reports);
+  std::string summary = read_file(dir / "summary.txt");
+  BOOST_TEST_MESSAGE("summary.txt:\n" << summary);
+  BOOST_CHECK(contains(summary, copr));
+  BOOST_CHECK(contains(summary, "4.96-1.fc41 -> 4.98.2-1.fc41"));
+  BOOST_CHECK(contains(summary, "--copr-url " + world.copr_url));  // the reproduce line asks the same Copr
+  auto results = nlohmann::json::parse(read_file(dir / "results.json"));
+  std::string listing;
+  std::size_t errors = 0;
+  for (const auto& c : results["cases"]) {
+    if (c.value("baseline", false)) continue;
+    errors += c.value("verdict", "") == "ERROR";
+    if (c.value("suite", "") == "exiqgrep" && c.value("case", "") == "live-upgrade/listing-conformance")
+      listing = c.value("verdict", "") + "/" + c.value("outcome", "");
+  }
+  BOOST_CHECK_EQUAL(listing, "REGRESSION/FAIL");
+  BOOST_CHECK_EQUAL(errors, 0u);
+  // The build came from the Copr backend, and dnf fetched the project's key to check it.
+  std::string log = read_file(world.services_log);
+  BOOST_CHECK(contains(log, "GET /copr/api_3/project?ownername=%40exim&projectname=exim-next 200") ||
+              contains(log, "GET /copr/api_3/project?ownername=@exim&projectname=exim-next 200"));
+  BOOST_CHECK(contains(log, "/copr-be/results/@exim/exim-next/fedora-41-x86_64/01784470-exim/exim-4.98.2-1.fc41.x86_64.rpm 200") ||
+              contains(log, "/copr-be/results/%40exim/exim-next/fedora-41-x86_64/01784470-exim/exim-4.98.2-1.fc41.x86_64.rpm 200"));
+  BOOST_CHECK(contains(log, "exim-next/pubkey.gpg 200"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
