@@ -92,6 +92,14 @@ fi
 printf '<repomd xmlns="http://linux.duke.edu/metadata/repo"><revision>1</revision><data type="primary"><checksum type="sha256">aa</checksum><location href="repodata/aa-primary.xml.zst"/><size>12</size></data></repomd>\n' | seed fuzz_repomd minimal.xml
 printf '<metalink version="3.0" xmlns="http://www.metalinker.org/" xmlns:mm0="http://fedorahosted.org/mirrormanager"><files><file name="repomd.xml"><size>3</size><verification><hash type="sha256">cur</hash></verification><resources><url protocol="https" preference="50">https://b/repodata/repomd.xml</url></resources></file></files></metalink>\n' | seed fuzz_metalink minimal.xml
 
+# Koji hub answers as koji's hub marshals them (struct with nil, i8 and an array; a fault).
+printf "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><struct>\n<member>\n<name>build_id</name>\n<value><int>1001</int></value>\n</member>\n<member>\n<name>nvr</name>\n<value><string>exim-4.98.2-1.fc41</string></value>\n</member>\n<member>\n<name>epoch</name>\n<value><nil/></value></member>\n<member>\n<name>size</name>\n<value><i8>5000000000</i8></value></member>\n<member>\n<name>arches</name>\n<value><array><data>\n<value><string>x86_64</string></value>\n<value>noarch</value>\n<value><boolean>1</boolean></value>\n<value><double>1.5</double></value>\n</data></array></value></member>\n</struct></value>\n</param>\n</params>\n</methodResponse>\n" | seed fuzz_xmlrpc getbuild.xml
+printf "<?xml version='1.0'?>\n<methodResponse>\n<fault>\n<value><struct>\n<member>\n<name>faultCode</name>\n<value><int>1000</int></value>\n</member>\n<member>\n<name>faultString</name>\n<value><string>Invalid method: getBiuld</string></value>\n</member>\n</struct></value>\n</fault>\n</methodResponse>\n" | seed fuzz_xmlrpc fault.xml
+
+# Bodhi's update and Copr's project as their APIs serialise them (first byte: 0 Bodhi, 1 Copr).
+printf '\000{"update": {"alias": "FEDORA-2024-e1b4c7a9f2", "title": "exim-4.98.2-1.fc41", "status": "testing", "request": null, "type": "bugfix", "severity": "medium", "release": {"name": "F41", "long_name": "Fedora 41", "version": "41"}, "builds": [{"nvr": "exim-4.98.2-1.fc41", "signed": true}], "bugs": [{"bug_id": 2258027, "security": false}]}}' | seed fuzz_fedora_services bodhi.json
+printf '\001{"id": 70421, "name": "exim-next", "ownername": "@exim", "full_name": "@exim/exim-next", "storage": "backend", "chroot_repos": {"fedora-41-x86_64": "https://copr.invalid/results/@exim/exim-next/fedora-41-x86_64/", "fedora-rawhide-aarch64": "https://copr.invalid/results/@exim/exim-next/fedora-rawhide-aarch64/"}}' | seed fuzz_fedora_services copr.json
+
 # bugzillarc as python-bugzilla writes it.
 printf '[bugzilla.redhat.com]\napi_key = abcdef0123456789\n\n[https://bugzilla.invalid/rest]\nuser = me\napi_key: k2\n; comment\n' | seed fuzz_bugzillarc rc
 

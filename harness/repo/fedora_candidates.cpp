@@ -296,25 +296,7 @@ class Session {
       throw InfraError("Bodhi GET " + url + " answered HTTP " + std::to_string(r.status) + " ('" +
                        escape_for_message(r.body.substr(0, 200)) + "')");
     std::string h = keep(r.body, ".json");
-    Advisory a;
-    std::string release_version;
-    try {
-      auto j = nlohmann::json::parse(r.body);
-      const auto& u = j.at("update");
-      a.alias = u.at("alias").get<std::string>();
-      a.title = u.value("title", "");
-      a.status = u.at("status").get<std::string>();
-      a.type = u.at("type").get<std::string>();
-      a.severity = u.value("severity", "");
-      if (u.contains("request") && u["request"].is_string()) a.request = u["request"].get<std::string>();
-      const auto& rel = u.at("release");
-      a.release_name = rel.value("long_name", rel.value("name", ""));
-      release_version = rel.at("version").get<std::string>();
-      for (const auto& b : u.at("builds")) a.builds.push_back(b.at("nvr").get<std::string>());
-      for (const auto& b : u.at("bugs")) a.bugs.push_back("rhbz#" + std::to_string(b.at("bug_id").get<long long>()));
-    } catch (const nlohmann::json::exception& e) {
-      throw InfraError("Bodhi GET " + url + ": not an update as Bodhi's API describes one (" + e.what() + ")");
-    }
+    auto [a, release_version] = parse_bodhi_update(r.body, url);
     if (a.alias != alias) throw InfraError("Bodhi GET " + url + " answered with update " + escape_for_message(a.alias) + ", not " + alias);
     if (a.builds.empty()) throw UsageError("Bodhi update " + alias + " has no builds");
     if (a.status == "obsolete" || a.status == "unpushed")
@@ -345,13 +327,10 @@ class Session {
     if (r.status != 200)
       throw InfraError("Copr GET " + url + " answered HTTP " + std::to_string(r.status));
     std::string h = keep(r.body, ".json");
-    std::map<std::string, std::string> repos;
-    try {
-      auto j = nlohmann::json::parse(r.body);
-      for (const auto& [k, v] : j.at("chroot_repos").items()) repos[k] = v.get<std::string>();
-    } catch (const nlohmann::json::exception& e) {
-      throw InfraError("Copr GET " + url + ": not a project as Copr's API v3 describes one (" + e.what() + ")");
-    }
+    auto repos = parse_copr_chroot_repos(r.body, url);
+    std::string chroots;  // as the server named them, for messages
+    for (const auto& [k, _] : repos) chroots += (chroots.empty() ? "" : ", ") + escape_for_message(k, 100);
+    if (chroots.empty()) chroots = "none";
     if (s.copr_chroot.empty()) {
       int best = -1;
       for (const auto& [k, _] : repos) {
@@ -363,8 +342,8 @@ class Session {
         }
       }
       if (best < 0)
-        throw UsageError("Copr project " + s.copr_owner + "/" + s.copr_project + " builds for no fedora-N-" + arch_ + " chroot (it has: " +
-                         [&] { std::string l; for (const auto& [k, _] : repos) l += (l.empty() ? "" : ", ") + k; return l; }() + ")");
+        throw UsageError("Copr project " + s.copr_owner + "/" + s.copr_project + " builds for no fedora-N-" + arch_ +
+                         " chroot (it has: " + chroots + ")");
       s.release = std::to_string(best);
       s.release_from_service = false;
     }
@@ -373,12 +352,9 @@ class Session {
                        ", the architecture this run resolves for (the host's, or --arch); give --arch with the "
                        "chroot's architecture, or the chroot fedora-" + s.release + "-" + arch_);
     auto it = repos.find(s.copr_chroot);
-    if (it == repos.end()) {
-      std::string l;
-      for (const auto& [k, _] : repos) l += (l.empty() ? "" : ", ") + k;
+    if (it == repos.end())
       throw UsageError("Copr project " + s.copr_owner + "/" + s.copr_project + " has no chroot " + s.copr_chroot +
-                       " (it has: " + (l.empty() ? "none" : l) + ")");
-    }
+                       " (it has: " + chroots + ")");
     s.copr_baseurl = with_slash(it->second);
     out.trust.push_back({url, "GET /api_3/project?ownername=" + s.copr_owner + "&projectname=" + s.copr_project, h,
                          "chroot " + s.copr_chroot + " is published at " + s.copr_baseurl +
@@ -538,6 +514,40 @@ std::optional<Nvra> parse_rpm_file_name(const std::string& file_name) {
   n.release = s.substr(d2 + 1);
   if (n.arch.empty() || n.version.empty() || n.release.empty()) return std::nullopt;
   return n;
+}
+
+BodhiUpdate parse_bodhi_update(const std::string& body, const std::string& url) {
+  BodhiUpdate out;
+  Advisory& a = out.advisory;
+  try {
+    auto j = nlohmann::json::parse(body);
+    const auto& u = j.at("update");
+    a.alias = u.at("alias").get<std::string>();
+    a.title = u.value("title", "");
+    a.status = u.at("status").get<std::string>();
+    a.type = u.at("type").get<std::string>();
+    a.severity = u.value("severity", "");
+    if (u.contains("request") && u["request"].is_string()) a.request = u["request"].get<std::string>();
+    const auto& rel = u.at("release");
+    a.release_name = rel.value("long_name", rel.value("name", ""));
+    out.release_version = rel.at("version").get<std::string>();
+    for (const auto& b : u.at("builds")) a.builds.push_back(b.at("nvr").get<std::string>());
+    for (const auto& b : u.at("bugs")) a.bugs.push_back("rhbz#" + std::to_string(b.at("bug_id").get<long long>()));
+  } catch (const nlohmann::json::exception& e) {
+    throw InfraError("Bodhi GET " + url + ": not an update as Bodhi's API describes one (" + escape_for_message(e.what()) + ")");
+  }
+  return out;
+}
+
+std::map<std::string, std::string> parse_copr_chroot_repos(const std::string& body, const std::string& url) {
+  std::map<std::string, std::string> repos;
+  try {
+    auto j = nlohmann::json::parse(body);
+    for (const auto& [k, v] : j.at("chroot_repos").items()) repos[k] = v.get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    throw InfraError("Copr GET " + url + ": not a project as Copr's API v3 describes one (" + escape_for_message(e.what()) + ")");
+  }
+  return repos;
 }
 
 std::optional<int> fedora_dist_tag(const std::string& release) {

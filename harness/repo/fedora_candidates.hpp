@@ -10,6 +10,7 @@
 #pragma once
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,6 +83,18 @@ std::optional<Nvra> parse_rpm_file_name(const std::string& file_name);
 // The Fedora release an RPM release field was built for, from its dist tag: "1.fc41" and
 // "0.3.rc2.fc40.1" -> 41 and 40; nullopt without an .fcN part (EPEL's .el9, no dist tag).
 std::optional<int> fedora_dist_tag(const std::string& release);
+
+// Bodhi's answer to GET /updates/ALIAS ({"update": {...}}): the advisory and its release's version
+// ("41"). InfraError naming `url` for an answer not shaped as Bodhi's API describes an update.
+struct BodhiUpdate {
+  Advisory advisory;
+  std::string release_version;
+};
+BodhiUpdate parse_bodhi_update(const std::string& body, const std::string& url);
+
+// Copr's answer to GET /api_3/project: its chroot_repos (chroot -> repository URL). InfraError
+// naming `url` when it is not a project as Copr's API v3 describes one.
+std::map<std::string, std::string> parse_copr_chroot_repos(const std::string& body, const std::string& url);
 
 // Koji's work dir of a task: "work/tasks/5547/137705547" (id % 10000, then id).
 std::string koji_task_dir(long long task_id);
