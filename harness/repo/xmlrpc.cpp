@@ -260,7 +260,7 @@ XmlRpcValue parse_xmlrpc_response(const std::string& body, const std::string& or
                       escape_for_message(body.substr(0, 120)) + "')");
   };
   tinyxml2::XMLDocument doc;
-  if (doc.Parse(body.data(), body.size()) != tinyxml2::XML_SUCCESS) throw bad(std::string("not XML (") + doc.ErrorStr() + ")");
+  if (doc.Parse(body.data(), body.size()) != tinyxml2::XML_SUCCESS) throw bad(std::string("not XML (") + escape_for_message(doc.ErrorStr()) + ")");
   auto* root = doc.RootElement();
   if (!root || std::strcmp(root->Name(), "methodResponse") != 0) throw bad("the root element is not <methodResponse>");
   try {
