@@ -42,6 +42,41 @@ struct World {
             "--fedora-gpg-key", world.gpgkey, "--koji-hub", world.koji_hub, "--koji-topurl", world.koji_topurl,
             "--bodhi-url", world.bodhi_url, "--copr-url", world.copr_url, "--cache-dir", (out.path() / "cache").string()};
   }
+
+  struct Report {
+    ProcessResult result;
+    std::string summary;
+    nlohmann::json results;
+    // The candidate's "VERDICT/OUTCOME" of an exiqgrep case, and how many candidate cases have `verdict`.
+    std::string exiqgrep(const std::string& id) const {
+      for (const auto& c : results["cases"])
+        if (!c.value("baseline", false) && c.value("suite", "") == "exiqgrep" && c.value("case", "") == id)
+          return c.value("verdict", "") + "/" + c.value("outcome", "");
+      return "(none)";
+    }
+    std::size_t count(const std::string& verdict) const {
+      std::size_t n = 0;
+      for (const auto& c : results["cases"]) n += !c.value("baseline", false) && c.value("verdict", "") == verdict;
+      return n;
+    }
+  };
+  // `harness run` of the exiqgrep suite, the release's stable against `candidate`, into out/NAME.
+  Report run_exiqgrep(const std::string& candidate, const std::string& name) {
+    fs::path reports = out.path() / name;
+    auto argv = world_flags();
+    argv.insert(argv.end(), {"run", "--baseline", "fedora:41:stable", "--candidate", candidate, "--suite", "exiqgrep",
+                             "--reruns", "0", "--no-blame", "--out", reports.string()});
+    Report rep{run_process(argv, {.timeout = 2400s, .env = {world.registries_env()}}), {}, {}};
+    BOOST_TEST_MESSAGE(join(argv, " ") << "\nexit " << rep.result.exit_code << "\nstderr:\n" << rep.result.err);
+    fs::path dir;
+    for (const auto& e : fs::directory_iterator(reports))
+      if (e.is_directory() && !e.is_symlink()) dir = e.path();
+    BOOST_REQUIRE_MESSAGE(!dir.empty(), "no report folder under " << reports);
+    rep.summary = read_file(dir / "summary.txt");
+    BOOST_TEST_MESSAGE("summary.txt:\n" << rep.summary);
+    rep.results = nlohmann::json::parse(read_file(dir / "results.json"));
+    return rep;
+  }
 };
 
 }  // namespace
@@ -49,36 +84,14 @@ struct World {
 BOOST_FIXTURE_TEST_SUITE(bodhi_run, World)
 
 BOOST_AUTO_TEST_CASE(bodhi_update_with_the_dash_h_build_is_a_regression_naming_the_advisory) {
-  fs::path reports = out.path() / "reports";
-  auto argv = world_flags();
-  argv.insert(argv.end(), {"run", "--baseline", "fedora:41:stable", "--candidate", "bodhi:" + world.advisory,
-                           "--suite", "exiqgrep", "--reruns", "0", "--no-blame", "--out", reports.string()});
-  auto r = run_process(argv, {.timeout = 2400s, .env = {world.registries_env()}});
-  BOOST_TEST_MESSAGE(join(argv, " ") << "\nexit " << r.exit_code << "\nstderr:\n" << r.err);
-  BOOST_CHECK_EQUAL(r.exit_code, 1);
-  fs::path dir;
-  for (const auto& e : fs::directory_iterator(reports))
-    if (e.is_directory() && !e.is_symlink()) dir = e.path();
-  BOOST_REQUIRE_MESSAGE(!dir.empty(), "no report folder under " << reports);
-  std::string summary = read_file(dir / "summary.txt");
-  BOOST_TEST_MESSAGE("summary.txt:\n" << summary);
-  auto results = nlohmann::json::parse(read_file(dir / "results.json"));
-
-  BOOST_CHECK(contains(summary, world.advisory));
-  BOOST_CHECK(contains(summary, "rhbz#2258027"));
-  BOOST_CHECK(contains(summary, "4.98.2-1.fc41"));
-  std::size_t regressions = 0, errors = 0;
-  std::string listing;
-  for (const auto& c : results["cases"]) {
-    if (c.value("baseline", false)) continue;
-    regressions += c.value("verdict", "") == "REGRESSION";
-    errors += c.value("verdict", "") == "ERROR";
-    if (c.value("suite", "") == "exiqgrep" && c.value("case", "") == "live-upgrade/listing-conformance")
-      listing = c.value("verdict", "") + "/" + c.value("outcome", "");
-  }
-  BOOST_CHECK_EQUAL(listing, "REGRESSION/FAIL");
-  BOOST_CHECK_GT(regressions, 0u);
-  BOOST_CHECK_EQUAL(errors, 0u);
+  auto r = run_exiqgrep("bodhi:" + world.advisory, "reports");
+  BOOST_CHECK_EQUAL(r.result.exit_code, 1);
+  BOOST_CHECK(contains(r.summary, world.advisory));
+  BOOST_CHECK(contains(r.summary, "rhbz#2258027"));
+  BOOST_CHECK(contains(r.summary, "4.98.2-1.fc41"));
+  BOOST_CHECK_EQUAL(r.exiqgrep("live-upgrade/listing-conformance"), "REGRESSION/FAIL");
+  BOOST_CHECK_GT(r.count("REGRESSION"), 0u);
+  BOOST_CHECK_EQUAL(r.count("ERROR"), 0u);
   // The RPM came from Koji's top URL, not from the mirror's updates-testing.
   std::string log = read_file(world.services_log);
   BOOST_CHECK(contains(log, "GET /kojifiles/packages/exim/4.98.2/1.fc41/x86_64/exim-4.98.2-1.fc41.x86_64.rpm 200"));
@@ -123,34 +136,14 @@ BOOST_AUTO_TEST_CASE(nightly_attaches_the_update_results_to_its_bug_once) {
 }
 
 BOOST_AUTO_TEST_CASE(copr_project_with_the_dash_h_build_is_a_regression) {
-  fs::path reports = out.path() / "copr-reports";
   const std::string copr = "copr:" + world.copr_project;
-  auto argv = world_flags();
-  argv.insert(argv.end(), {"run", "--baseline", "fedora:41:stable", "--candidate", copr, "--suite", "exiqgrep",
-                           "--reruns", "0", "--no-blame", "--out", reports.string()});
-  auto r = run_process(argv, {.timeout = 2400s, .env = {world.registries_env()}});
-  BOOST_TEST_MESSAGE(join(argv, " ") << "\nexit " << r.exit_code << "\nstderr:\n" << r.err);
-  BOOST_CHECK_EQUAL(r.exit_code, 1);
-  fs::path dir;
-  for (const auto& e : fs::directory_iterator(reports))
-    if (e.is_directory() && !e.is_symlink()) dir = e.path();
-  BOOST_REQUIRE_MESSAGE(!dir.empty(), "no report folder under " << reports);
-  std::string summary = read_file(dir / "summary.txt");
-  BOOST_TEST_MESSAGE("summary.txt:\n" << summary);
-  BOOST_CHECK(contains(summary, copr));
-  BOOST_CHECK(contains(summary, "4.96-1.fc41 -> 4.98.2-1.fc41"));
-  BOOST_CHECK(contains(summary, "--copr-url " + world.copr_url));  // the reproduce line asks the same Copr
-  auto results = nlohmann::json::parse(read_file(dir / "results.json"));
-  std::string listing;
-  std::size_t errors = 0;
-  for (const auto& c : results["cases"]) {
-    if (c.value("baseline", false)) continue;
-    errors += c.value("verdict", "") == "ERROR";
-    if (c.value("suite", "") == "exiqgrep" && c.value("case", "") == "live-upgrade/listing-conformance")
-      listing = c.value("verdict", "") + "/" + c.value("outcome", "");
-  }
-  BOOST_CHECK_EQUAL(listing, "REGRESSION/FAIL");
-  BOOST_CHECK_EQUAL(errors, 0u);
+  auto r = run_exiqgrep(copr, "copr-reports");
+  BOOST_CHECK_EQUAL(r.result.exit_code, 1);
+  BOOST_CHECK(contains(r.summary, copr));
+  BOOST_CHECK(contains(r.summary, "4.96-1.fc41 -> 4.98.2-1.fc41"));
+  BOOST_CHECK(contains(r.summary, "--copr-url " + world.copr_url));  // the reproduce line asks the same Copr
+  BOOST_CHECK_EQUAL(r.exiqgrep("live-upgrade/listing-conformance"), "REGRESSION/FAIL");
+  BOOST_CHECK_EQUAL(r.count("ERROR"), 0u);
   // The build came from the Copr backend, and dnf fetched the project's key to check it.
   std::string log = read_file(world.services_log);
   BOOST_CHECK(contains(log, "GET /copr/api_3/project?ownername=%40exim&projectname=exim-next 200") ||
