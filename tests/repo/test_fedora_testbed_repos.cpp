@@ -1,6 +1,7 @@
 // What a Fedora testbed installs from: the repositories the resolution used (baseurl or metalink),
 // updates-testing only for testing, packages checked against the configured keys (never
-// gpgcheck=0), a repository that does not answer failing the build (skip_if_unavailable=False).
+// gpgcheck=0; a Copr chroot against its project's pubkey.gpg), a repository that does not answer
+// failing the build (skip_if_unavailable=False).
 #define BOOST_TEST_MODULE fedora_testbed_repos
 #include <boost/test/unit_test.hpp>
 
@@ -55,6 +56,30 @@ BOOST_AUTO_TEST_CASE(without_a_baseurl_the_testbed_uses_the_metalink_the_resolut
   BOOST_CHECK(t.find("metalink=http://127.0.0.1:9/metalink?repo=updates-testing-f41&arch=x86_64\n") != std::string::npos);
   BOOST_CHECK(t.find("baseurl=") == std::string::npos);
   BOOST_CHECK_THROW(fedora_repo_lines(parse_candidate_spec("fedora:41:testing"), m, 0), UsageError);
+}
+
+BOOST_AUTO_TEST_CASE(a_copr_chroot_is_layered_on_stable_and_checked_against_the_projects_key) {
+  Mirrors m;
+  m.fedora_arch = "x86_64";
+  m.fedora_baseurl = "http://127.0.0.1:8080/pub/fedora/linux";
+  auto spec = parse_candidate_spec("copr:@exim/exim-next");
+  // Before the Copr API named the chroot's repository there is no key to name.
+  BOOST_CHECK_THROW(copr_project_key_url(spec), UsageError);
+  spec.release = "41";
+  spec.copr_chroot = "fedora-41-x86_64";
+  spec.copr_baseurl = "http://127.0.0.1:9090/results/@exim/exim-next/fedora-41-x86_64/";
+  BOOST_CHECK_EQUAL(copr_project_key_url(spec), "http://127.0.0.1:9090/results/@exim/exim-next/pubkey.gpg");
+  auto t = text(fedora_repo_lines(spec, m, 1));
+  BOOST_TEST_MESSAGE(t);
+  BOOST_CHECK(t.find("[fedora]\n") != std::string::npos);
+  BOOST_CHECK(t.find("[updates]\n") != std::string::npos);
+  BOOST_CHECK(t.find("[updates-testing]") == std::string::npos);  // the project is layered on stable
+  BOOST_CHECK(t.find("[copr-exim-exim-next]\nname=Copr @exim/exim-next fedora-41-x86_64 (harness)\n"
+                     "baseurl=http://127.0.0.1:9090/results/@exim/exim-next/fedora-41-x86_64/\nenabled=1\ngpgcheck=1\n"
+                     "gpgkey=http://127.0.0.1:9090/results/@exim/exim-next/pubkey.gpg\nskip_if_unavailable=False\n") !=
+              std::string::npos);
+  BOOST_CHECK_EQUAL(count(t, "gpgcheck=1\n"), 3u);
+  BOOST_CHECK(t.find("gpgcheck=0") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(keys_come_from_the_flag_else_distribution_gpg_keys_else_a_clear_error) {
