@@ -83,28 +83,21 @@ std::vector<std::string> fedora_repo_lines(const CandidateSpec& spec, const Mirr
   if (keys.empty()) throw UsageError("a Fedora testbed needs at least one key to check packages against");
   std::vector<std::string> lines;
   for (const auto& r : channel_repos(spec, m)) {
+    // The release's repositories are checked against its keys; a Copr chroot against the project's
+    // own key, which dnf fetches from the URL the Copr API led to (as `dnf copr enable` sets it up).
+    std::string id = r.id, name = r.id + " " + spec.release, source, gpgkey = keys;
     if (r.suite == "copr") {
-      // The chroot's repository, its RPMs checked against the project's own key (dnf fetches it
-      // from the URL the Copr API led to, as a `dnf copr enable` repository does).
-      if (!lines.empty()) lines.push_back("");
-      lines.push_back("[copr-" + spec.copr_owner.substr(spec.copr_owner.starts_with("@") ? 1 : 0) + "-" + spec.copr_project + "]");
-      lines.push_back("name=Copr " + spec.copr_owner + "/" + spec.copr_project + " " + spec.copr_chroot + " (harness)");
-      lines.push_back("baseurl=" + r.base_url);
-      lines.push_back("enabled=1");
-      lines.push_back("gpgcheck=1");
-      lines.push_back("gpgkey=" + copr_project_key_url(spec));
-      lines.push_back("skip_if_unavailable=False");
-      continue;
+      id = "copr-" + spec.copr_owner.substr(spec.copr_owner.starts_with("@") ? 1 : 0) + "-" + spec.copr_project;
+      name = "Copr " + spec.copr_owner + "/" + spec.copr_project + " " + spec.copr_chroot;
+      source = "baseurl=" + r.base_url;
+      gpgkey = copr_project_key_url(spec);
+    } else {
+      auto loc = fedora_repo_location(spec.release, r.id, m);
+      source = loc.baseurl.empty() ? "metalink=" + loc.metalink : "baseurl=" + loc.baseurl;
     }
-    auto loc = fedora_repo_location(spec.release, r.id, m);
     if (!lines.empty()) lines.push_back("");
-    lines.push_back("[" + r.id + "]");
-    lines.push_back("name=" + r.id + " " + spec.release + " (harness)");
-    lines.push_back(loc.baseurl.empty() ? "metalink=" + loc.metalink : "baseurl=" + loc.baseurl);
-    lines.push_back("enabled=1");
-    lines.push_back("gpgcheck=1");
-    lines.push_back("gpgkey=" + keys);
-    lines.push_back("skip_if_unavailable=False");
+    lines.insert(lines.end(), {"[" + id + "]", "name=" + name + " (harness)", source, "enabled=1", "gpgcheck=1",
+                               "gpgkey=" + gpgkey, "skip_if_unavailable=False"});
   }
   return lines;
 }

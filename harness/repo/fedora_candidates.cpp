@@ -87,10 +87,11 @@ class Session {
     return h;
   }
 
-  // GET of a service's JSON API; the service's name prefixes what went wrong on the way.
-  HttpReply get_json(const std::string& service, const std::string& url) {
+  // GET of a service's JSON API (or, with `accept`, another of its files); the service's name
+  // prefixes what went wrong on the way.
+  HttpReply get_json(const std::string& service, const std::string& url, const std::string& accept = "application/json") {
     try {
-      return http_call("GET", url, "", {"Accept: application/json"}, http_);
+      return http_call("GET", url, "", {"Accept: " + accept}, http_);
     } catch (const UsageError&) {
       throw;
     } catch (const InfraError& e) {
@@ -362,7 +363,7 @@ class Session {
     // The project's signing key: testbeds install the chroot's RPMs only with their signatures
     // checked against it (gpgcheck=1), as Copr's own .repo files ask.
     auto key_url = copr_project_key_url(s);
-    HttpReply k = get_json("Copr", key_url);
+    HttpReply k = get_json("Copr", key_url, "application/pgp-keys");
     if (k.status != 200) throw InfraError("Copr GET " + key_url + " (the project's signing key) answered HTTP " + std::to_string(k.status));
     if (!k.body.starts_with("-----BEGIN PGP PUBLIC KEY BLOCK-----"))
       throw InfraError("Copr GET " + key_url + ": not an armored OpenPGP public key (" +
@@ -551,16 +552,10 @@ std::map<std::string, std::string> parse_copr_chroot_repos(const std::string& bo
 }
 
 std::optional<int> fedora_dist_tag(const std::string& release) {
-  std::size_t start = 0;
-  while (start <= release.size()) {
-    auto end = release.find('.', start);
-    if (end == std::string::npos) end = release.size();
-    auto part = release.substr(start, end - start);
+  for (const auto& part : split_nonempty(release, '.'))
     if (part.size() > 2 && part.size() <= 5 && part.starts_with("fc") &&
         std::all_of(part.begin() + 2, part.end(), [](char c) { return c >= '0' && c <= '9'; }))
       return std::stoi(part.substr(2));
-    start = end + 1;
-  }
   return std::nullopt;
 }
 

@@ -21,6 +21,7 @@
 #include "harness/common/tempdir.hpp"
 #include "tests/report/fake_bugzilla.hpp"
 #include "tests/support/fedora_world.hpp"
+#include "tests/support/run_report.hpp"
 
 using namespace harness;
 using namespace std::chrono_literals;
@@ -43,22 +44,8 @@ struct World {
             "--bodhi-url", world.bodhi_url, "--copr-url", world.copr_url, "--cache-dir", (out.path() / "cache").string()};
   }
 
-  struct Report {
+  struct Report : test::RunReport {
     ProcessResult result;
-    std::string summary;
-    nlohmann::json results;
-    // The candidate's "VERDICT/OUTCOME" of an exiqgrep case, and how many candidate cases have `verdict`.
-    std::string exiqgrep(const std::string& id) const {
-      for (const auto& c : results["cases"])
-        if (!c.value("baseline", false) && c.value("suite", "") == "exiqgrep" && c.value("case", "") == id)
-          return c.value("verdict", "") + "/" + c.value("outcome", "");
-      return "(none)";
-    }
-    std::size_t count(const std::string& verdict) const {
-      std::size_t n = 0;
-      for (const auto& c : results["cases"]) n += !c.value("baseline", false) && c.value("verdict", "") == verdict;
-      return n;
-    }
   };
   // `harness run` of the exiqgrep suite, the release's stable against `candidate`, into out/NAME.
   Report run_exiqgrep(const std::string& candidate, const std::string& name) {
@@ -66,15 +53,10 @@ struct World {
     auto argv = world_flags();
     argv.insert(argv.end(), {"run", "--baseline", "fedora:41:stable", "--candidate", candidate, "--suite", "exiqgrep",
                              "--reruns", "0", "--no-blame", "--out", reports.string()});
-    Report rep{run_process(argv, {.timeout = 2400s, .env = {world.registries_env()}}), {}, {}};
-    BOOST_TEST_MESSAGE(join(argv, " ") << "\nexit " << rep.result.exit_code << "\nstderr:\n" << rep.result.err);
-    fs::path dir;
-    for (const auto& e : fs::directory_iterator(reports))
-      if (e.is_directory() && !e.is_symlink()) dir = e.path();
-    BOOST_REQUIRE_MESSAGE(!dir.empty(), "no report folder under " << reports);
-    rep.summary = read_file(dir / "summary.txt");
+    auto r = run_process(argv, {.timeout = 2400s, .env = {world.registries_env()}});
+    BOOST_TEST_MESSAGE(join(argv, " ") << "\nexit " << r.exit_code << "\nstderr:\n" << r.err);
+    Report rep{test::RunReport::read(reports), std::move(r)};
     BOOST_TEST_MESSAGE("summary.txt:\n" << rep.summary);
-    rep.results = nlohmann::json::parse(read_file(dir / "results.json"));
     return rep;
   }
 };
@@ -89,7 +71,7 @@ BOOST_AUTO_TEST_CASE(bodhi_update_with_the_dash_h_build_is_a_regression_naming_t
   BOOST_CHECK(contains(r.summary, world.advisory));
   BOOST_CHECK(contains(r.summary, "rhbz#2258027"));
   BOOST_CHECK(contains(r.summary, "4.98.2-1.fc41"));
-  BOOST_CHECK_EQUAL(r.exiqgrep("live-upgrade/listing-conformance"), "REGRESSION/FAIL");
+  BOOST_CHECK_EQUAL(r.candidate("exiqgrep", "live-upgrade/listing-conformance"), "REGRESSION/FAIL");
   BOOST_CHECK_GT(r.count("REGRESSION"), 0u);
   BOOST_CHECK_EQUAL(r.count("ERROR"), 0u);
   // The RPM came from Koji's top URL, not from the mirror's updates-testing.
@@ -142,7 +124,7 @@ BOOST_AUTO_TEST_CASE(copr_project_with_the_dash_h_build_is_a_regression) {
   BOOST_CHECK(contains(r.summary, copr));
   BOOST_CHECK(contains(r.summary, "4.96-1.fc41 -> 4.98.2-1.fc41"));
   BOOST_CHECK(contains(r.summary, "--copr-url " + world.copr_url));  // the reproduce line asks the same Copr
-  BOOST_CHECK_EQUAL(r.exiqgrep("live-upgrade/listing-conformance"), "REGRESSION/FAIL");
+  BOOST_CHECK_EQUAL(r.candidate("exiqgrep", "live-upgrade/listing-conformance"), "REGRESSION/FAIL");
   BOOST_CHECK_EQUAL(r.count("ERROR"), 0u);
   // The build came from the Copr backend, and dnf fetched the project's key to check it.
   std::string log = read_file(world.services_log);

@@ -22,6 +22,7 @@
 #include "harness/common/strings.hpp"
 #include "harness/common/tempdir.hpp"
 #include "tests/support/fedora_world.hpp"
+#include "tests/support/run_report.hpp"
 
 using namespace harness;
 using namespace std::chrono_literals;
@@ -37,25 +38,8 @@ std::string version_release(const std::string& nevra) {
   return vr.substr(0, vr.rfind('.'));
 }
 
-struct Run {
+struct Run : test::RunReport {
   ProcessResult result;
-  fs::path dir;  // the run's report folder
-  std::string summary;
-  nlohmann::json results;
-
-  // The candidate's row of a case: "VERDICT/OUTCOME", or "(none)".
-  std::string candidate(const std::string& suite, const std::string& id) const {
-    for (const auto& c : results["cases"])
-      if (!c.value("baseline", false) && c.value("suite", "") == suite && c.value("case", "") == id)
-        return c.value("verdict", "") + "/" + c.value("outcome", "");
-    return "(none)";
-  }
-  std::size_t count(const std::string& verdict) const {
-    std::size_t n = 0;
-    for (const auto& c : results["cases"])
-      if (!c.value("baseline", false) && c.value("verdict", "") == verdict) ++n;
-    return n;
-  }
 };
 
 struct World {
@@ -71,6 +55,16 @@ struct World {
     return harness(name, command, {.env = {"HARNESS_OS_RELEASE=" + (out.path() / "os-release").string()}});
   }
 
+  // The -H build's RPM, downloaded from the mirror's updates-testing into `dir`; its file name.
+  std::string download_dash_h(const fs::path& dir) {
+    fs::create_directories(dir);
+    auto rpm = world.exim_dash_h + ".rpm";
+    auto url = world.baseurl + "updates/testing/41/Everything/x86_64/Packages/e/" + rpm;
+    auto got = run_process({"curl", "-fsS", "--max-time", "60", "-o", (dir / rpm).string(), url}, {.timeout = 90s});
+    BOOST_REQUIRE_MESSAGE(got.ok(), url << ": " << got.err);
+    return rpm;
+  }
+
   // `harness COMMAND... --out DIR` against the world's mirror, image and key (on this host unless
   // `options` says otherwise); the run's reports are read back.
   Run harness(const std::string& name, std::vector<std::string> command, ProcessOptions options = {}) {
@@ -84,13 +78,8 @@ struct World {
     options.env.push_back(world.registries_env());
     auto r = run_process(argv, options);
     BOOST_TEST_MESSAGE(join(argv, " ") << "\nexit " << r.exit_code << "\nstderr:\n" << r.err);
-    Run run{std::move(r), {}, {}, {}};
-    for (const auto& e : fs::directory_iterator(reports))
-      if (e.is_directory() && !e.is_symlink()) run.dir = e.path();
-    BOOST_REQUIRE_MESSAGE(!run.dir.empty(), "no report folder under " << reports);
-    run.summary = read_file(run.dir / "summary.txt");
+    Run run{test::RunReport::read(reports), std::move(r)};
     BOOST_TEST_MESSAGE("summary.txt:\n" << run.summary);
-    run.results = nlohmann::json::parse(read_file(run.dir / "results.json"));
     return run;
   }
 };
@@ -130,11 +119,7 @@ BOOST_AUTO_TEST_CASE(dash_h_build_in_updates_testing_is_a_regression_and_the_fix
 
   // 2. The fix back in updates-testing, against the -H build: the same cases are FIXED.
   auto dash_h_dir = out.path() / "dash-h-rpms";
-  fs::create_directories(dash_h_dir);
-  auto rpm = world.exim_dash_h + ".rpm";
-  auto url = world.baseurl + "updates/testing/41/Everything/x86_64/Packages/e/" + rpm;
-  auto got = run_process({"curl", "-fsS", "--max-time", "60", "-o", (dash_h_dir / rpm).string(), url}, {.timeout = 90s});
-  BOOST_REQUIRE_MESSAGE(got.ok(), url << ": " << got.err);
+  download_dash_h(dash_h_dir);
   world.set_testing("fixed");
   auto b = run("fixed", {"--baseline", "local:" + dash_h_dir.string() + "@fedora:41:stable", "--candidate",
                          "fedora:41:testing", "--suite", "exiqgrep"});
@@ -151,11 +136,7 @@ BOOST_AUTO_TEST_CASE(prepush_in_a_fedpkg_mockbuild_checkout_needs_no_option) {
   // RPMs, the source RPM and mock's logs. The build is the -H one (the RPM from updates-testing).
   auto checkout = out.path() / "exim";
   auto results = checkout / "results_exim" / "4.98.2" / "1.fc41";
-  fs::create_directories(results);
-  auto rpm = world.exim_dash_h + ".rpm";
-  auto url = world.baseurl + "updates/testing/41/Everything/x86_64/Packages/e/" + rpm;
-  auto got = run_process({"curl", "-fsS", "--max-time", "60", "-o", (results / rpm).string(), url}, {.timeout = 90s});
-  BOOST_REQUIRE_MESSAGE(got.ok(), url << ": " << got.err);
+  auto rpm = download_dash_h(results);
   write_file(results / "exim-4.98.2-1.fc41.src.rpm", "not installed: a source RPM\n");
   for (const char* log : {"build.log", "root.log", "state.log"}) write_file(results / log, "mock\n");
   write_file(checkout / "exim.spec", "Name: exim\n");
