@@ -4,7 +4,9 @@
 # seconds from its seeds, then those unit tests. The build lives in
 # ~/.cache/harness/sanitize/<key>, keyed by the contents of the sources, so a second run on the same
 # sources builds nothing; a changed source builds a new folder (ccache, when installed, keeps the
-# unchanged objects). The two newest folders are kept.
+# unchanged objects). The two newest folders are kept. The build is configured on $B.src, a symlink
+# that each run points at the checkout it was called from: the binaries name their scenario files by
+# that path, so a warm build made by another clone of the same sources reads this clone's files.
 #   fuzz/sanitize-check.sh [SECONDS_PER_TARGET]   (default 3)
 # HARNESS_SANITIZE_BUILD=DIR uses an existing -DHARNESS_FUZZ=ON build (ninja brings it up to date)
 # instead of the cache.
@@ -27,20 +29,23 @@ if [ -n "${HARNESS_SANITIZE_BUILD:-}" ]; then
   ninja -C "$B" -j"$(nproc)" fuzz_all "${UNIT_TESTS[@]}" > "$B/sanitize-build.log" 2>&1 || { tail -50 "$B/sanitize-build.log"; exit 1; }
 elif [ ! -f "$B/.built" ]; then
   echo "sanitize-check: building $B (cold)"
+  ln -sfn "$SRC" "$B.src"
   launcher=()
   if command -v ccache >/dev/null; then
     launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-    export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache} CCACHE_BASEDIR=$SRC
+    export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache} CCACHE_BASEDIR=$B.src
   fi
   rm -rf "$B"
-  cmake -S "$SRC" -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ "${launcher[@]}" \
+  cmake -S "$B.src" -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ "${launcher[@]}" \
     -DHARNESS_FUZZ=ON -DHARNESS_WERROR=OFF > "$B.configure.log" 2>&1 || { cat "$B.configure.log"; exit 1; }
   ninja -C "$B" -j"$(nproc)" fuzz_all "${UNIT_TESTS[@]}" > "$B.build.log" 2>&1 || { tail -50 "$B.build.log"; exit 1; }
   touch "$B/.built"
-  # Keep this build and the one before it.
-  ls -1dt "$CACHE"/*/ | tail -n +3 | xargs -r rm -rf
+  # Keep this build and the one before it (build folders are named by their 16-digit key).
+  find "$CACHE" -maxdepth 1 -type d -regextype posix-extended -regex '.*/[0-9a-f]{16}' -printf '%T@ %p\n' | sort -rn | tail -n +3 | cut -d' ' -f2- |
+    while read -r old; do rm -rf "$old" "$old.src" "$old.configure.log" "$old.build.log"; done
 else
   echo "sanitize-check: $B is built for these sources (warm)"
+  ln -sfn "$SRC" "$B.src"
 fi
 T1=$(date +%s)
 

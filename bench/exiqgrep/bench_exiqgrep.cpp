@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   const fs::path scenarios = fs::path(HARNESS_SOURCE_DIR) / "scenarios" / "exiqgrep";
   Podman podman{detect_podman(cache_dir())};
   ImageStore images{podman, {.recipes_dir = fs::path(HARNESS_SOURCE_DIR) / "containers", .cache_dir = cache_dir(), .mirrors = cli::host_mirrors()}};
+  PodmanTestbedStarter starter{podman};
   TempDir work("harness-bench-exiqgrep");
   int rc = 0;
   for (const auto& spec_text : specs) {
@@ -48,7 +49,7 @@ int main(int argc, char** argv) {
     ctx.sources = debian_apt_sources(ctx.spec, cli::host_mirrors());
     ctx.allow_expired_metadata = ctx.spec.release == "sid";
     ctx.images = &images;
-    ctx.podman = &podman;
+    ctx.testbeds = &starter;
     ctx.run_id = "bench-exiqgrep";
     ctx.work_dir = work.path();
 
@@ -75,11 +76,11 @@ int main(int argc, char** argv) {
     auto plan = exiqgrep::fake_exim_plan(data, "/usr/sbin/exiqgrep");
     auto image = images.ensure(ctx.image_for(exiqgrep::exim_packages(ctx.spec.family, true)));
     auto bed = ctx.start(image, "bench-baseline");
-    auto batch = exiqgrep::run_batch(bed, exiqgrep::kWorkDir, "/usr/sbin/exiqgrep", plan.files, plan.runs);
+    auto batch = exiqgrep::run_batch(*bed, exiqgrep::kWorkDir, "/usr/sbin/exiqgrep", plan.files, plan.runs);
     auto t = Clock::now();
     int differ = 0;
     for (const auto& run : plan.runs) {
-      auto one = exiqgrep::run_one_exec(bed, exiqgrep::kWorkDir, "/usr/sbin/exiqgrep", run);
+      auto one = exiqgrep::run_one_exec(*bed, exiqgrep::kWorkDir, "/usr/sbin/exiqgrep", run);
       const auto& b = batch.results.at(run.id);
       if (one.exit_code != b.exit_code || one.out != b.out || one.err != b.err) {
         if (++differ <= 3)

@@ -11,6 +11,7 @@
 #include "harness/plan/config.hpp"
 #include "harness/testbed/image.hpp"
 #include "harness/testbed/podman.hpp"
+#include "harness/testbed/testbed.hpp"
 
 namespace harness::cli {
 
@@ -30,6 +31,7 @@ struct Context {
   // Built on first use (probing podman costs a container start when nothing is cached).
   const Podman& podman();
   ImageStore& images();
+  const TestbedStarter& testbeds();
   // The data dir; throws UsageError naming what was tried when there is none.
   const std::filesystem::path& data_dir() const;
   std::filesystem::path scenarios_dir() const { return data_dir() / "scenarios"; }
@@ -40,6 +42,7 @@ struct Context {
  private:
   std::unique_ptr<Podman> podman_;
   std::unique_ptr<ImageStore> images_;
+  std::unique_ptr<TestbedStarter> testbeds_;
 };
 
 // Exit codes, documented in README.md and `harness --help`.

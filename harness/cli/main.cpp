@@ -38,6 +38,11 @@ ImageStore& Context::images() {
   return *images_;
 }
 
+const TestbedStarter& Context::testbeds() {
+  if (!testbeds_) testbeds_ = std::make_unique<PodmanTestbedStarter>(podman());
+  return *testbeds_;
+}
+
 const std::filesystem::path& Context::data_dir() const {
   if (root.empty()) throw UsageError("no data dir: " + root_origin);
   return root;

@@ -498,10 +498,10 @@ RunOutput run_plan(const RunRequest& rq, const Services& sv) {
   run.timings.push_back({"resolve", since(t0)});
 
   // 3. Testbeds: only now may containers start.
-  auto [images, podman] = sv.testbeds ? sv.testbeds() : std::pair<ImageStore*, const Podman*>{nullptr, nullptr};
+  auto [images, starter] = sv.testbeds ? sv.testbeds() : std::pair<ImageSource*, const TestbedStarter*>{nullptr, nullptr};
   for (auto& w : streams) {
     w.context.images = images;
-    w.context.podman = podman;
+    w.context.testbeds = starter;
   }
   TempDir scratch("harness-run");
   unsigned jobs = rq.jobs ? rq.jobs : std::max(1u, std::thread::hardware_concurrency());

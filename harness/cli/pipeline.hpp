@@ -62,7 +62,7 @@ struct RunRequest {
 struct Services {
   std::function<std::unique_ptr<Suite>(const std::string&)> make_suite;
   // Called once, after every suite loaded and every stream resolved (probing podman starts a container).
-  std::function<std::pair<ImageStore*, const Podman*>()> testbeds;
+  std::function<std::pair<ImageSource*, const TestbedStarter*>()> testbeds;
   // Empty: streams are not resolved (apt/dnf pick the channel's versions; images record them).
   std::function<Resolution(const CandidateSpec&, const std::vector<std::string>&)> resolve;
   Mirrors mirrors;

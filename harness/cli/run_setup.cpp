@@ -171,7 +171,7 @@ std::string reproduce_command(const Context& ctx, const RunRequest& rq, const Ru
 Services services_for(Context& ctx) {
   Services sv;
   sv.make_suite = [](const std::string& name) { return make_suite(name); };
-  sv.testbeds = [&ctx] { return std::pair<ImageStore*, const Podman*>{&ctx.images(), &ctx.podman()}; };
+  sv.testbeds = [&ctx] { return std::pair<ImageSource*, const TestbedStarter*>{&ctx.images(), &ctx.testbeds()}; };
   sv.mirrors = ctx.mirrors;
   ResolveOptions ro;
   ro.cache_dir = ctx.cache_dir / "metadata";

@@ -63,15 +63,17 @@ TestbedOptions SuiteContext::testbed_options(const Image& image, const std::stri
   return o;
 }
 
-PodmanTestbed SuiteContext::start(const Image& image, const std::string& role, std::vector<int> ports) const {
+std::unique_ptr<Testbed> SuiteContext::start(const Image& image, const std::string& role, std::vector<int> ports) const {
+  if (!testbeds) throw InfraError("suite context for " + stream + ": nothing starts testbeds");
   auto o = testbed_options(image, role);
   o.ports = std::move(ports);
-  return PodmanTestbed(*podman, o);
+  return testbeds->start(o);
 }
 
 ExecResult SuiteContext::run_once(const Image& image, const std::string& role, const std::vector<std::string>& argv,
                                   const std::string& stdin_data, std::chrono::milliseconds timeout) const {
-  return harness::run_once(*podman, testbed_options(image, role), argv, stdin_data, timeout);
+  if (!testbeds) throw InfraError("suite context for " + stream + ": nothing starts testbeds");
+  return testbeds->run_once(testbed_options(image, role), argv, stdin_data, timeout);
 }
 
 }  // namespace harness

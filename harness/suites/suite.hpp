@@ -41,8 +41,8 @@ struct SuiteContext {
   std::vector<std::filesystem::path> local_packages;  // local:DIR candidates
   std::vector<std::string> sources;                   // apt sources / repo baseurls of the channel
   bool allow_expired_metadata = false;
-  ImageStore* images = nullptr;
-  const Podman* podman = nullptr;
+  ImageSource* images = nullptr;
+  const TestbedStarter* testbeds = nullptr;
   std::string run_id;
   std::filesystem::path work_dir;  // scratch + logs for this suite and stream
   std::map<std::string, std::string> options;  // suite options from the CLI/plan (e.g. "queues")
@@ -66,7 +66,7 @@ struct SuiteContext {
   // whose package name is asked for replace the archive's.
   ImageRequest image_for(const std::vector<std::string>& package_names) const;
   // Starts a testbed for an image (removed when the handle dies).
-  PodmanTestbed start(const Image& image, const std::string& role, std::vector<int> ports = {}) const;
+  std::unique_ptr<Testbed> start(const Image& image, const std::string& role, std::vector<int> ports = {}) const;
   // Runs one command in a new, isolated container from an image (removed when it ends).
   ExecResult run_once(const Image& image, const std::string& role, const std::vector<std::string>& argv,
                       const std::string& stdin_data, std::chrono::milliseconds timeout) const;

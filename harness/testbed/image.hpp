@@ -42,7 +42,16 @@ struct ImageStoreOptions {
   std::chrono::seconds build_timeout{900};
 };
 
-class ImageStore {
+// Where a suite gets its images: ImageStore in a run; unit tests hand suites their own.
+class ImageSource {
+ public:
+  virtual ~ImageSource() = default;
+  // An image holding the request's packages. Throws PackageError when the packages themselves do
+  // not install, InfraError when the build fails otherwise.
+  virtual Image ensure(const ImageRequest& request) = 0;
+};
+
+class ImageStore final : public ImageSource {
  public:
   ImageStore(const Podman& podman, ImageStoreOptions options);
   // The distro's base image tag, built (debootstrap) or pulled when missing.
@@ -50,7 +59,7 @@ class ImageStore {
   // Builds (or reuses) and verifies. Throws PackageError when the packages themselves do not
   // install (unmet dependencies, a failing maintainer script), InfraError when the build fails
   // otherwise or an installed version differs from a pin.
-  Image ensure(const ImageRequest& request);
+  Image ensure(const ImageRequest& request) override;
 
   // Reads the package labels of an existing image.
   Image inspect(const std::string& tag) const;

@@ -1,9 +1,11 @@
-// Testbeds: the interface suite drivers use (exec, copy) and the podman container behind it, with
-// ports and labels so that `harness gc` finds the containers of killed runs.
+// Testbeds: the interface suite drivers use (exec, copy, published ports), the interface that
+// starts them, and the podman containers behind both, with labels so that `harness gc` finds the
+// containers of killed runs.
 #pragma once
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -55,6 +57,9 @@ class Testbed {
   virtual void copy_in(const std::filesystem::path& host_path, const std::string& container_path) const = 0;
   virtual void copy_out(const std::string& container_path, const std::filesystem::path& host_path) const = 0;
   virtual const std::string& name() const = 0;
+  // Where the host reaches a container port given in TestbedOptions::ports (on 127.0.0.1).
+  // Throws InfraError for a port the testbed does not publish.
+  virtual int published_port(int container_port) const = 0;
 
   // Runs a shell script (sh -c) — one exec for many steps.
   ExecResult sh(const std::string& script, const std::string& stdin_data = "",
@@ -86,8 +91,7 @@ class PodmanTestbed final : public Testbed {
   void copy_out(const std::string& container_path, const std::filesystem::path& host_path) const override;
   const std::string& name() const override { return name_; }
 
-  // 127.0.0.1:N for a port given in TestbedOptions::ports.
-  int published_port(int container_port) const;
+  int published_port(int container_port) const override;
   const std::string& image() const { return image_; }
 
   // Removes the container now (idempotent). Used by the destructor.
@@ -110,6 +114,34 @@ class PodmanTestbed final : public Testbed {
 // isolation and in-container timeout as a Testbed; errors as Testbed::exec.
 ExecResult run_once(const Podman& podman, const TestbedOptions& options, const std::vector<std::string>& argv,
                     const std::string& stdin_data = "", std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+// What starts testbeds for a suite: PodmanTestbedStarter in a run; unit tests hand suites their own
+// to reach the failure paths of a whole suite (a testbed that does not start, a server that does
+// not come up) without podman.
+class TestbedStarter {
+ public:
+  virtual ~TestbedStarter() = default;
+  // A started testbed, removed when the handle dies. Throws InfraError (or Interrupted).
+  virtual std::unique_ptr<Testbed> start(const TestbedOptions& options) const = 0;
+  // run_once below: argv in a new testbed that is removed when argv ends.
+  virtual ExecResult run_once(const TestbedOptions& options, const std::vector<std::string>& argv,
+                              const std::string& stdin_data, std::chrono::milliseconds timeout) const = 0;
+};
+
+class PodmanTestbedStarter final : public TestbedStarter {
+ public:
+  explicit PodmanTestbedStarter(const Podman& podman) : podman_(podman) {}
+  std::unique_ptr<Testbed> start(const TestbedOptions& options) const override {
+    return std::make_unique<PodmanTestbed>(podman_, options);
+  }
+  ExecResult run_once(const TestbedOptions& options, const std::vector<std::string>& argv, const std::string& stdin_data,
+                      std::chrono::milliseconds timeout) const override {
+    return harness::run_once(podman_, options, argv, stdin_data, timeout);
+  }
+
+ private:
+  const Podman& podman_;
+};
 
 // The machine's boot id (labels tell a killed run's container from one of a live process).
 std::string boot_id();

@@ -28,6 +28,7 @@ class ScriptedTestbed : public Testbed {
   void copy_in(const std::filesystem::path&, const std::string&) const override {}
   void copy_out(const std::string&, const std::filesystem::path&) const override {}
   const std::string& name() const override { return name_; }
+  int published_port(int) const override { throw InfraError("scripted testbed publishes no ports"); }
 
  private:
   std::string name_ = "scripted";

@@ -24,6 +24,7 @@ using harness::test::cache_dir;
 struct Env {
   Podman podman{detect_podman(cache_dir())};
   ImageStore images{podman, {.recipes_dir = fs::path(HARNESS_SOURCE_DIR) / "containers", .cache_dir = cache_dir(), .mirrors = cli::host_mirrors()}};
+  PodmanTestbedStarter starter{podman};
   TempDir work{"harness-exiqgrep-test"};
 
   SuiteContext context(const std::string& spec_text) {
@@ -32,7 +33,7 @@ struct Env {
     ctx.spec = parse_candidate_spec(spec_text);
     ctx.sources = debian_apt_sources(ctx.spec, cli::host_mirrors());
     ctx.images = &images;
-    ctx.podman = &podman;
+    ctx.testbeds = &starter;
     ctx.run_id = "test-exiqgrep";
     ctx.work_dir = work.path();
     return ctx;
@@ -261,11 +262,11 @@ BOOST_AUTO_TEST_CASE(batched_runs_equal_fresh_processes) {
     auto ctx = env().context(b.spec);
     auto image = ctx.images->ensure(ctx.image_for(b.packages));
     auto bed = ctx.start(image, "batch-check");
-    auto batch = exiqgrep::run_batch(bed, exiqgrep::kWorkDir, "/usr/sbin/exiqgrep", plan.files, sample);
+    auto batch = exiqgrep::run_batch(*bed, exiqgrep::kWorkDir, "/usr/sbin/exiqgrep", plan.files, sample);
     BOOST_CHECK_EQUAL(batch.compiled_once, b.compiles);
     int failed = 0;
     for (const auto& run : sample) {
-      auto fresh = exiqgrep::run_one_exec(bed, exiqgrep::kWorkDir, "/usr/sbin/exiqgrep", run);
+      auto fresh = exiqgrep::run_one_exec(*bed, exiqgrep::kWorkDir, "/usr/sbin/exiqgrep", run);
       const auto& got = batch.results.at(run.id);
       failed += fresh.exit_code != 0;
       BOOST_CHECK_MESSAGE(got.exit_code == fresh.exit_code && got.out == fresh.out && got.err == fresh.err,

@@ -141,7 +141,7 @@ struct Fixture {
     };
     sv.testbeds = [this] {
       testbeds_called = true;
-      return std::pair<ImageStore*, const Podman*>{nullptr, nullptr};
+      return std::pair<ImageSource*, const TestbedStarter*>{nullptr, nullptr};
     };
     sv.resolve = [](const CandidateSpec& spec, const std::vector<std::string>& packages) {
       Resolution r;

@@ -29,12 +29,13 @@ using harness::test::cache_dir;
 struct Fixture {
   Podman podman{detect_podman(cache_dir())};
   ImageStore images{podman, {.recipes_dir = fs::path(HARNESS_SOURCE_DIR) / "containers", .cache_dir = cache_dir(), .mirrors = cli::host_mirrors()}};
+  PodmanTestbedStarter starter{podman};
   TempDir dir{"harness-test-run"};
 
   Services services() {
     Services sv;
     sv.make_suite = [](const std::string& name) { return make_suite(name); };
-    sv.testbeds = [this] { return std::pair<ImageStore*, const Podman*>{&images, &podman}; };
+    sv.testbeds = [this] { return std::pair<ImageSource*, const TestbedStarter*>{&images, &starter}; };
     sv.mirrors = cli::host_mirrors();  // the host's apt sources, as `harness run` takes them
     ResolveOptions ro{.cache_dir = cache_dir() / "metadata", .mirrors = sv.mirrors};
     sv.resolve = [ro](const CandidateSpec& spec, const std::vector<std::string>& packages) {

@@ -17,6 +17,7 @@ struct StreamFixture {
   std::filesystem::path cache_dir;
   std::unique_ptr<Podman> podman;
   std::unique_ptr<ImageStore> images;
+  std::unique_ptr<PodmanTestbedStarter> starter;
   SuiteContext ctx;
 
   explicit StreamFixture(const std::string& spec_text, const std::string& stream = "candidate") {
@@ -29,7 +30,8 @@ struct StreamFixture {
     ctx.spec = parse_candidate_spec(spec_text);
     ctx.sources = debian_apt_sources(ctx.spec, cli::host_mirrors());
     ctx.images = images.get();
-    ctx.podman = podman.get();
+    starter = std::make_unique<PodmanTestbedStarter>(*podman);
+    ctx.testbeds = starter.get();
     ctx.run_id = "starttls-test";
     ctx.work_dir = std::filesystem::temp_directory_path();
   }

@@ -182,7 +182,7 @@ class ExiqgrepSuite : public Suite {
   }
 
   std::vector<CaseResult> run(SuiteContext& ctx) override {
-    if (!ctx.images || !ctx.podman) throw InfraError("suite exiqgrep: the context has no image store / podman");
+    if (!ctx.images || !ctx.testbeds) throw InfraError("suite exiqgrep: the context has no image store / testbed starter");
     auto t0 = std::chrono::steady_clock::now();
     // The minimal-install testbed starts and runs beside the main one.
     auto minimal = std::async(std::launch::async, [this, &ctx] { return run_minimal(ctx); });
@@ -322,7 +322,7 @@ class ExiqgrepSuite : public Suite {
     b.sources = ctx.baseline->sources;
     b.allow_expired_metadata = ctx.allow_expired_metadata;
     b.images = ctx.images;
-    b.podman = ctx.podman;
+    b.testbeds = ctx.testbeds;
     b.run_id = ctx.run_id;
     BaselineSpool r;
     r.image = b.images->ensure(b.image_for(exim_packages(b.spec.family, false)));

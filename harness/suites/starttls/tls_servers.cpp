@@ -200,11 +200,11 @@ TlsServerBed::TlsServerBed(const SuiteContext& ctx, const std::vector<CertSetDef
     receivers_.push_back({"receiver", r.name, port, false, log});
     unit("receiver-" + r.name, s_server_cmd(port, *set, extra, log) + wait_listening(port), "tail -c 1500 " + log + "; ");
   }
-  auto r = testbed_.exec({"sh", "-s"}, script, 60s);
+  auto r = testbed_->exec({"sh", "-s"}, script, 60s);
   OPENSSL_cleanse(script.data(), script.size());
   // The set-up before the units (certificates) is the harness's own: its failure is infrastructure.
   if (r.exit_code != 0 || r.out.find("=== unit ") == std::string::npos)
-    throw InfraError("starttls: setting up the certificates failed in " + testbed_.name() + " (exit " +
+    throw InfraError("starttls: setting up the certificates failed in " + testbed_->name() + " (exit " +
                      std::to_string(r.exit_code) + "): " + r.err.substr(0, 2000) + r.out.substr(0, 1000));
   std::map<std::string, std::string> failed;  // unit -> its log
   std::string current;
@@ -242,7 +242,7 @@ std::map<std::string, std::string> TlsServerBed::read_logs() const {
     if (std::find(files.begin(), files.end(), e.log_file) == files.end()) files.push_back(e.log_file);
   std::string script;
   for (const auto& f : files) script += "echo '=== " + f + "'; cat " + f + " 2>/dev/null || true\n";
-  auto r = testbed_.sh(script, "", 30s);
+  auto r = testbed_->sh(script, "", 30s);
   std::map<std::string, std::string> logs;
   std::string current;
   std::istringstream in(r.out);

@@ -48,8 +48,8 @@ class TlsServerBed {
 
   const std::vector<ServerEndpoint>& endpoints() const { return endpoints_; }
   const std::vector<ServerEndpoint>& receivers() const { return receivers_; }
-  int host_port(const ServerEndpoint& e) const { return testbed_.published_port(e.port); }
-  const Testbed& testbed() const { return testbed_; }
+  int host_port(const ServerEndpoint& e) const { return testbed_->published_port(e.port); }
+  const Testbed& testbed() const { return *testbed_; }
   const Image& image() const { return image_; }
   Family family() const { return image_family_; }
   // "exim 4.98.2-1", "openssl 3.5.1-1" — the versions actually installed.
@@ -62,7 +62,7 @@ class TlsServerBed {
   std::future<void> keys_ready_;
   Image image_;
   Family image_family_;
-  PodmanTestbed testbed_;
+  std::unique_ptr<Testbed> testbed_;
   std::vector<ServerEndpoint> endpoints_;
   std::vector<ServerEndpoint> receivers_;
 };
