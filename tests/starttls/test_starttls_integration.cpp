@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "harness/suites/starttls/starttls_suite.hpp"
@@ -12,10 +13,10 @@ using namespace harness;
 
 namespace {
 
-std::map<std::string, CaseResult> run_matrix(const std::string& spec) {
+std::map<std::string, CaseResult> run_matrix(const std::string& spec, const std::map<std::string, std::string>& options = {}) {
   test::StreamFixture f(spec);
   auto suite = make_starttls_suite();
-  suite->load(HARNESS_SOURCE_DIR "/scenarios/starttls", {});
+  suite->load(HARNESS_SOURCE_DIR "/scenarios/starttls", options);
   auto results = suite->run(f.ctx);
   BOOST_TEST(results.size() == suite->case_count());
   std::map<std::string, CaseResult> by_id;
@@ -133,3 +134,29 @@ void check_agreement(const std::string& spec) {
 
 BOOST_AUTO_TEST_CASE(trixie_agrees_with_s_client) { check_agreement("debian:trixie:stable"); }
 BOOST_AUTO_TEST_CASE(bookworm_agrees_with_s_client) { check_agreement("debian:bookworm:stable"); }
+
+// The senders Debian packages (captured profiles) beside the bundled ones, against exim with the
+// EC-only certificate: the cases name which senders would deliver in plaintext, and those are the
+// 2015-era ones, none of the captured senders.
+void check_ec_only_fallback(const std::string& spec) {
+  auto m = run_matrix(spec, {{"clients", "all"}, {"servers", "exim"}});
+  std::set<std::string> plaintext, captured_seen;
+  for (const auto& [id, c] : m) {
+    if (prop(c, "direction") != "inbound") continue;
+    BOOST_TEST(to_string(c.outcome) == "pass", id << ": " << c.message);
+    const auto client = prop(c, "client");
+    if (client.find("-bookworm") != std::string::npos || client.find("-trixie") != std::string::npos) {
+      captured_seen.insert(client);
+      BOOST_TEST(prop(c, "protocol") == "TLSv1.3", id);
+    }
+    if (prop(c, "certset") == "ec" && prop(c, "falls_back_to") == "plaintext") {
+      plaintext.insert(client);
+      BOOST_TEST(c.message.find(client + " would deliver in plaintext") != std::string::npos, c.message);
+    }
+  }
+  BOOST_TEST(captured_seen.size() == 20u);
+  BOOST_TEST(plaintext == (std::set<std::string>{"exchange-online", "proofpoint-2015"}));
+}
+
+BOOST_AUTO_TEST_CASE(bookworm_captured_senders_on_ec_only_exim) { check_ec_only_fallback("debian:bookworm:stable"); }
+BOOST_AUTO_TEST_CASE(trixie_captured_senders_on_ec_only_exim) { check_ec_only_fallback("debian:trixie:stable"); }

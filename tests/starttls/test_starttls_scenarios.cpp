@@ -258,3 +258,38 @@ BOOST_AUTO_TEST_CASE(exim_is_configured_the_way_each_family_ships_it) {
   BOOST_CHECK(out.find("primary_hostname = mx\n") < out.find("begin acl\nacl_check_rcpt:\n  accept\n"));
   BOOST_CHECK_EQUAL(std::count(out.begin(), out.end(), '\n'), 12);  // the harness's 7 lines + the 5 kept
 }
+
+BOOST_AUTO_TEST_CASE(client_sets_choose_bundled_captured_or_all) {
+  auto bundled = load_starttls_scenarios(kShipped);
+  auto captured = load_starttls_scenarios(kShipped, "captured");
+  auto all = load_starttls_scenarios(kShipped, "all");
+  BOOST_TEST(bundled.clients.size() == 7u);
+  BOOST_TEST(captured.clients.size() == 20u);  // 10 senders x bookworm, trixie
+  BOOST_TEST(all.clients.size() == bundled.clients.size() + captured.clients.size());
+  for (const auto& c : captured.clients) {
+    BOOST_TEST(c.recorded_hello.has_value(), c.name << " has no recorded hello");
+    // The rule for the captured senders: TLS 1.3 on every set, EC-only included.
+    const auto* e = captured.expectation("exim", "ec", c.name, "gnutls");
+    BOOST_REQUIRE(e);
+    BOOST_TEST(e->protocol.value_or("") == "TLSv1.3");
+  }
+  try {
+    load_starttls_scenarios(kShipped, "recorded");
+    BOOST_FAIL("an unknown client set was taken");
+  } catch (const UsageError& e) {
+    BOOST_TEST(std::string(e.what()).find("clients=recorded: unknown client set (bundled, captured, all)") != std::string::npos, e.what());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(captured_clients_need_rules_only_when_run) {
+  ScenarioCopy copy;
+  // A captured profile no rule names: the bundled set still loads, the captured set says what is missing.
+  fs::copy_file(copy.dir.path() / "clients/captured/curl-bookworm.yaml", copy.dir.path() / "clients/captured/curl-sid.yaml");
+  BOOST_TEST(load_error(copy.dir.path()).empty());
+  try {
+    load_starttls_scenarios(copy.dir.path(), "captured");
+    BOOST_FAIL("a captured client without a rule was taken");
+  } catch (const UsageError& e) {
+    BOOST_TEST(std::string(e.what()).find("client curl-sid") != std::string::npos, e.what());
+  }
+}

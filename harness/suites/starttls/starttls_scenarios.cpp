@@ -66,7 +66,9 @@ const TlsExpectation* StarttlsScenarios::expectation(const std::string& server, 
   return found;
 }
 
-StarttlsScenarios load_starttls_scenarios(const std::filesystem::path& dir) {
+StarttlsScenarios load_starttls_scenarios(const std::filesystem::path& dir, const std::string& client_set) {
+  if (std::find(kClientSets.begin(), kClientSets.end(), client_set) == kClientSets.end())
+    throw UsageError("suite starttls: option clients=" + escape_for_message(client_set) + ": unknown client set (bundled, captured, all)");
   StarttlsScenarios s;
   {
     auto y = load_yaml_file(dir / "certsets.yaml");
@@ -90,9 +92,19 @@ StarttlsScenarios load_starttls_scenarios(const std::filesystem::path& dir) {
       s.certsets.push_back(d);
     }
   }
-  s.clients = load_client_profiles(dir / "clients");
-  std::set<std::string> servers(kStarttlsServers.begin(), kStarttlsServers.end()), sets, clients;
+  // Both sets are read (a rule may name a client of either); the chosen one is run.
+  auto bundled = load_client_profiles(dir / "clients");
+  std::vector<ClientProfile> captured;
+  if (client_set != "bundled" || std::filesystem::is_directory(dir / "clients" / "captured"))
+    captured = load_client_profiles(dir / "clients" / "captured");
+  std::set<std::string> servers(kStarttlsServers.begin(), kStarttlsServers.end()), sets, known_clients, clients;
   for (const auto& c : s.certsets) sets.insert(c.name);
+  for (const auto* set : {&bundled, &captured})
+    for (const auto& c : *set)
+      if (!known_clients.insert(c.name).second)
+        throw UsageError((dir / "clients").string() + ": two client profiles are named '" + escape_for_message(c.name) + "'");
+  if (client_set != "captured") s.clients = bundled;
+  if (client_set != "bundled") s.clients.insert(s.clients.end(), captured.begin(), captured.end());
   for (const auto& c : s.clients) clients.insert(c.name);
   {
     auto y = load_yaml_file(dir / "expectations.yaml");
@@ -105,7 +117,7 @@ StarttlsScenarios load_starttls_scenarios(const std::filesystem::path& dir) {
       r.tls_libraries = names_of(y, n, "tls_library", {kTlsLibraries.begin(), kTlsLibraries.end()});
       r.servers = names_of(y, n, "servers", servers);
       r.certsets = names_of(y, n, "certsets", sets);
-      r.clients = names_of(y, n, "clients", clients);
+      r.clients = names_of(y, n, "clients", known_clients);
       r.expect = read_expectation(y, n);
       s.rules.push_back(std::move(r));
     }

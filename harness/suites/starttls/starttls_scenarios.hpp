@@ -53,9 +53,15 @@ struct StarttlsScenarios {
                                     const std::string& tls_library) const;
 };
 
-// Reads and checks everything; every (server, cert set, client) must have an expectation.
-// Throws UsageError "file:line: ...".
-StarttlsScenarios load_starttls_scenarios(const std::filesystem::path& dir);
+// Which client profiles a run uses (suite option clients=): the bundled ones (clients/*.yaml,
+// written from reports of real senders), those captured from the senders Debian packages
+// (clients/captured/*.yaml, `harness capture-client`), or both.
+inline const std::vector<std::string> kClientSets{"bundled", "captured", "all"};
+
+// Reads and checks everything; every (server, cert set, client) of the chosen client set must have
+// an expectation (rules may name the clients of either set). Throws UsageError "file:line: ...",
+// and for an unknown client set.
+StarttlsScenarios load_starttls_scenarios(const std::filesystem::path& dir, const std::string& client_set = "bundled");
 
 // Whether a handshake result meets the expectation; the string says what differed (or what held).
 std::pair<bool, std::string> meets(const TlsExpectation& e, const ProbeResult& r);

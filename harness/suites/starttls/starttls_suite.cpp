@@ -88,7 +88,8 @@ class StarttlsSuite : public Suite {
 
   void load(const std::filesystem::path& scenarios_dir, const std::map<std::string, std::string>& options) override {
     auto dir = scenarios_dir.filename() == "starttls" ? scenarios_dir : scenarios_dir / "starttls";
-    scenarios_ = load_starttls_scenarios(dir);
+    auto clients = options.find("clients");
+    scenarios_ = load_starttls_scenarios(dir, clients == options.end() ? "bundled" : clients->second);
     servers_ = kStarttlsServers;
     if (auto it = options.find("servers"); it != options.end()) {
       servers_ = split_nonempty(it->second);
@@ -303,6 +304,13 @@ class StarttlsSuite : public Suite {
       auto [ok, why] = meets(*expect, p.result);
       c.outcome = ok ? Outcome::pass : Outcome::fail;
       c.message = why;
+      // What the failed handshake means for mail: STARTTLS is opportunistic between MTAs (RFC 3207
+      // section 4.1 allows going on in the clear; postfix's "may" level and exim's default
+      // tls_tempfail_tryclear do), so this sender's mail to this server goes unencrypted.
+      if (e.starttls && !p.result.handshake_ok) {
+        c.properties["falls_back_to"] = "plaintext";
+        c.message += "; " + client.name + " would deliver in plaintext (opportunistic STARTTLS retries without TLS)";
+      }
     }
     if (!missing.empty()) c.message += " [not emulated: " + not_emulated + "]";
 
