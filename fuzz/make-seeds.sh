@@ -60,6 +60,30 @@ printf '220 mx.example.org ESMTP Exim 4.96 Sat, 05 Dec 2026 06:00:00 +0000\r\n' 
 printf '250-mx.example.org Hello client.harness.test [127.0.0.1]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPELINING\r\n\377250-PIPE_CONNECT\r\n250-STARTTLS\r\n250 HELP\r\n' | seed fuzz_smtp_reply ehlo
 printf '220 TLS go ahead\r\n' | seed fuzz_smtp_reply go
 printf '454 TLS currently unavailable\r\n' | seed fuzz_smtp_reply refused
+# Server answers to a replayed hello: TLS 1.3 ServerHello (X25519), a HelloRetryRequest (P-256), a
+# TLS 1.2 ServerHello with ALPN, a handshake_failure alert, the TLS 1.3 one split over 1-byte records.
+python3 - "$OUT/fuzz_server_answer" <<'PY'
+import os, sys
+out = sys.argv[1]; os.makedirs(out, exist_ok=True)
+def rec(msg, frag=1 << 14, t=22):
+    return b"".join(bytes([t, 3, 3]) + len(msg[i:i + frag]).to_bytes(2, "big") + msg[i:i + frag] for i in range(0, len(msg), frag))
+def sh(suite, random, ext):
+    body = b"\x03\x03" + random + b"\x20" + b"\xab" * 32 + suite.to_bytes(2, "big") + b"\x00"
+    if ext: body += len(ext).to_bytes(2, "big") + ext
+    return b"\x02\x00" + len(body).to_bytes(2, "big") + body
+v13 = b"\x00\x2b\x00\x02\x03\x04"
+share = b"\x00\x33\x00\x24\x00\x1d\x00\x20" + b"\x11" * 32
+hrr = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
+seeds = {
+    "tls13": rec(sh(0x1302, b"\x42" * 32, v13 + share)),
+    "hrr": rec(sh(0x1301, hrr, v13 + b"\x00\x33\x00\x02\x00\x17")),
+    "tls12-alpn": rec(sh(0xc030, b"\x42" * 32, b"\x00\x10\x00\x07\x00\x05\x04smtp")),
+    "alert": b"\x15\x03\x03\x00\x02\x02\x28",
+    "tls13-split": rec(sh(0x1302, b"\x42" * 32, v13 + share), 1),
+}
+for name, data in seeds.items():
+    open(os.path.join(out, name), "wb").write(data)
+PY
 
 # Debian: the host's apt lists (a Release with its SHA256 list cut to 40 entries; 30 Packages
 # stanzas), its apt sources and os-release.

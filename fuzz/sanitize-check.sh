@@ -14,7 +14,7 @@ set -euo pipefail
 SECS=${1:-3}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/harness/sanitize
-UNIT_TESTS=(test_common test_exiqgrep_model test_plan_file test_repo_unit test_report test_starttls_scenarios test_tls test_testssl_import test_client_capture test_verdict)
+UNIT_TESTS=(test_common test_exiqgrep_model test_plan_file test_repo_unit test_report test_starttls_scenarios test_tls test_testssl_import test_client_capture test_hello_replay test_verdict)
 command -v clang++ >/dev/null || { echo "sanitize-check: clang++ not found; install the host packages (containers/setup-host)" >&2; exit 1; }
 T0=$(date +%s)
 

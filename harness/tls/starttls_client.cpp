@@ -1,5 +1,7 @@
 #include "harness/tls/starttls_client.hpp"
 #include "harness/tls/smtp_reply.hpp"
+#include "harness/tls/client_hello.hpp"
+#include "harness/tls/hello_replay.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <utility>
 
 #include "harness/common/error.hpp"
 #include "harness/tls/ossl.hpp"
@@ -30,6 +33,8 @@ class Socket {
  public:
   Socket() = default;
   explicit Socket(int fd) : fd_(fd) {}
+  Socket(Socket&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Socket& operator=(Socket&&) = delete;
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
   ~Socket() {
@@ -197,6 +202,90 @@ void record_session(SSL* ssl, ProbeResult& r) {
   if (SSL_get_peer_signature_nid(ssl, &nid) && nid != NID_undef) r.peer_signature_digest = OBJ_nid2sn(nid);
 }
 
+// Connects to the target and, for STARTTLS, talks SMTP up to the server's 220 to STARTTLS: the
+// socket is then where the first TLS byte goes. An empty socket with r.stage and r.failure set
+// when the dialog ended before that.
+Socket open_channel(const ProbeTarget& t, ProbeResult& r) {
+  auto finish = [] { return Socket(); };
+  auto deadline = [&] { return Clock::now() + t.step_timeout; };
+  // connect
+  addrinfo hints{};
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (int rc = ::getaddrinfo(t.host.c_str(), std::to_string(t.port).c_str(), &hints, &found); rc != 0) {
+    r.failure = "bad address " + t.host + ": " + gai_strerror(rc);
+    return finish();
+  }
+  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> ai(found, ::freeaddrinfo);
+  Socket sock(::socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (sock.get() < 0) {
+    r.failure = std::string("socket: ") + std::strerror(errno);
+    return finish();
+  }
+  int one = 1;
+  ::setsockopt(sock.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  auto until = deadline();
+  if (::connect(sock.get(), ai->ai_addr, ai->ai_addrlen) != 0) {
+    if (errno != EINPROGRESS) {
+      r.failure = "connect to " + t.host + ":" + std::to_string(t.port) + ": " + std::strerror(errno);
+      return finish();
+    }
+    if (!wait_for(sock.get(), POLLOUT, until)) {
+      r.failure = "connect to " + t.host + ":" + std::to_string(t.port) + " timed out";
+      return finish();
+    }
+    int err = 0;
+    socklen_t len = sizeof err;
+    ::getsockopt(sock.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err) {
+      r.failure = "connect to " + t.host + ":" + std::to_string(t.port) + ": " + std::strerror(err);
+      return finish();
+    }
+  }
+
+  Smtp smtp{sock.get(), "", r.transcript};
+  if (t.starttls) {
+    std::string why;
+    r.stage = "banner";
+    auto banner = smtp.read_reply(deadline(), why);
+    if (banner.empty() || banner[0].substr(0, 3) != "220") {
+      r.failure = banner.empty() ? "banner: " + why : "banner: server greeted with " + banner.back();
+      return finish();
+    }
+    r.stage = "ehlo";
+    if (!smtp.send_line("EHLO " + t.ehlo_name, deadline(), why)) {
+      r.failure = "EHLO: " + why;
+      return finish();
+    }
+    auto ehlo = smtp.read_reply(deadline(), why);
+    if (ehlo.empty() || ehlo[0].substr(0, 3) != "250") {
+      r.failure = ehlo.empty() ? "EHLO: " + why : "EHLO refused: " + ehlo.back();
+      return finish();
+    }
+    r.starttls_offered = smtp::ehlo_offers(ehlo, "STARTTLS");
+    if (!r.starttls_offered) {
+      r.failure = "server does not advertise STARTTLS";
+      return finish();
+    }
+    r.stage = "starttls";
+    if (!smtp.send_line("STARTTLS", deadline(), why)) {
+      r.failure = "STARTTLS: " + why;
+      return finish();
+    }
+    auto go = smtp.read_reply(deadline(), why);
+    if (go.empty() || go[0].substr(0, 3) != "220") {
+      r.failure = go.empty() ? "STARTTLS: " + why : "STARTTLS refused: " + go.back();
+      return finish();
+    }
+    if (!smtp.buffer.empty()) {
+      r.failure = "server sent data after 220 to STARTTLS (response injection)";
+      return finish();
+    }
+  }
+  return sock;
+}
+
 }  // namespace
 
 std::string alert_rfc_name(int code) {
@@ -296,82 +385,8 @@ ProbeResult StarttlsClient::probe(const ProbeTarget& t) const {
   };
   auto deadline = [&] { return Clock::now() + t.step_timeout; };
   ERR_clear_error();
-
-  // connect
-  addrinfo hints{};
-  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (int rc = ::getaddrinfo(t.host.c_str(), std::to_string(t.port).c_str(), &hints, &found); rc != 0) {
-    r.failure = "bad address " + t.host + ": " + gai_strerror(rc);
-    return finish();
-  }
-  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> ai(found, ::freeaddrinfo);
-  Socket sock(::socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (sock.get() < 0) {
-    r.failure = std::string("socket: ") + std::strerror(errno);
-    return finish();
-  }
-  int one = 1;
-  ::setsockopt(sock.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  auto until = deadline();
-  if (::connect(sock.get(), ai->ai_addr, ai->ai_addrlen) != 0) {
-    if (errno != EINPROGRESS) {
-      r.failure = "connect to " + t.host + ":" + std::to_string(t.port) + ": " + std::strerror(errno);
-      return finish();
-    }
-    if (!wait_for(sock.get(), POLLOUT, until)) {
-      r.failure = "connect to " + t.host + ":" + std::to_string(t.port) + " timed out";
-      return finish();
-    }
-    int err = 0;
-    socklen_t len = sizeof err;
-    ::getsockopt(sock.get(), SOL_SOCKET, SO_ERROR, &err, &len);
-    if (err) {
-      r.failure = "connect to " + t.host + ":" + std::to_string(t.port) + ": " + std::strerror(err);
-      return finish();
-    }
-  }
-
-  Smtp smtp{sock.get(), "", r.transcript};
-  if (t.starttls) {
-    std::string why;
-    r.stage = "banner";
-    auto banner = smtp.read_reply(deadline(), why);
-    if (banner.empty() || banner[0].substr(0, 3) != "220") {
-      r.failure = banner.empty() ? "banner: " + why : "banner: server greeted with " + banner.back();
-      return finish();
-    }
-    r.stage = "ehlo";
-    if (!smtp.send_line("EHLO " + t.ehlo_name, deadline(), why)) {
-      r.failure = "EHLO: " + why;
-      return finish();
-    }
-    auto ehlo = smtp.read_reply(deadline(), why);
-    if (ehlo.empty() || ehlo[0].substr(0, 3) != "250") {
-      r.failure = ehlo.empty() ? "EHLO: " + why : "EHLO refused: " + ehlo.back();
-      return finish();
-    }
-    r.starttls_offered = smtp::ehlo_offers(ehlo, "STARTTLS");
-    if (!r.starttls_offered) {
-      r.failure = "server does not advertise STARTTLS";
-      return finish();
-    }
-    r.stage = "starttls";
-    if (!smtp.send_line("STARTTLS", deadline(), why)) {
-      r.failure = "STARTTLS: " + why;
-      return finish();
-    }
-    auto go = smtp.read_reply(deadline(), why);
-    if (go.empty() || go[0].substr(0, 3) != "220") {
-      r.failure = go.empty() ? "STARTTLS: " + why : "STARTTLS refused: " + go.back();
-      return finish();
-    }
-    if (!smtp.buffer.empty()) {
-      r.failure = "server sent data after 220 to STARTTLS (response injection)";
-      return finish();
-    }
-  }
+  Socket sock = open_channel(t, r);
+  if (sock.get() < 0) return finish();
 
   r.stage = "handshake";
   ossl::Ssl ssl(SSL_new(impl_->ctx.get()));
@@ -382,7 +397,7 @@ ProbeResult StarttlsClient::probe(const ProbeTarget& t) const {
   SSL_set_app_data(ssl.get(), &r);
   SSL_set_fd(ssl.get(), sock.get());
   if (profile_.sni) SSL_set_tlsext_host_name(ssl.get(), profile_.sni->c_str());
-  until = deadline();
+  auto until = deadline();
   for (;;) {
     int rc = SSL_connect(ssl.get());
     if (rc == 1) break;
@@ -407,6 +422,91 @@ ProbeResult StarttlsClient::probe(const ProbeTarget& t) const {
   SSL_set_app_data(ssl.get(), nullptr);
   SSL_shutdown(ssl.get());
   ossl::drain_errors();
+  return finish();
+}
+
+}  // namespace harness
+
+namespace harness {
+
+// Here beside probe(): the replay shares its connect and SMTP dialog (open_channel).
+HelloReplay replay_hello(const ProbeTarget& t, const std::string& hello_hex) {
+  HelloReplay out;
+  auto started = Clock::now();
+  auto finish = [&] {
+    out.ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    return std::move(out);
+  };
+  std::vector<std::uint8_t> hello;
+  try {
+    hello = from_hex(hello_hex);
+  } catch (const std::exception& e) {
+    out.failure = std::string("recorded hello: ") + e.what();
+    return finish();
+  }
+  ProbeResult dialog;
+  Socket sock = open_channel(t, dialog);
+  out.transcript = dialog.transcript;
+  if (sock.get() < 0) {
+    out.failure = dialog.stage + ": " + dialog.failure;
+    return finish();
+  }
+  out.reached_tls = true;
+  auto until = Clock::now() + t.step_timeout;
+  std::size_t off = 0;
+  while (off < hello.size()) {
+    ssize_t n = ::send(sock.get(), hello.data() + off, hello.size() - off, MSG_NOSIGNAL);
+    if (n > 0) {
+      off += static_cast<std::size_t>(n);
+    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      if (!wait_for(sock.get(), POLLOUT, until)) {
+        out.failure = "timed out sending the recorded hello";
+        return finish();
+      }
+    } else {
+      out.failure = std::string("sending the recorded hello: ") + std::strerror(errno);
+      return finish();
+    }
+  }
+  out.transcript += "C: <recorded ClientHello, " + std::to_string(hello.size()) + " bytes>\n";
+  std::vector<std::uint8_t> got;
+  for (;;) {
+    try {
+      if (auto answer = parse_server_first_answer(got)) {
+        out.answer = *answer;
+        break;
+      }
+    } catch (const std::exception& e) {
+      out.failure = std::string("the server's answer: ") + e.what();
+      return finish();
+    }
+    if (!wait_for(sock.get(), POLLIN, until)) {
+      out.failure = "timed out waiting for the server's answer to the recorded hello";
+      return finish();
+    }
+    std::uint8_t chunk[4096];
+    ssize_t n = ::recv(sock.get(), chunk, sizeof chunk, 0);
+    if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+      out.answer = ServerFirstAnswer{};  // closed without an answer: a refusal
+      break;
+    }
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) continue;
+      out.failure = std::string("reading the server's answer: ") + std::strerror(errno);
+      return finish();
+    }
+    got.insert(got.end(), chunk, chunk + n);
+  }
+  out.transcript += "S: " + out.answer.text() + "\n";
+  // End the connection the way a client that gives up does, and let the server end its side: a
+  // server process left waiting for the rest of the handshake counts against its connection limit
+  // (exim's smtp_accept_max) while the next replays arrive.
+  ::shutdown(sock.get(), SHUT_WR);
+  auto drain_until = Clock::now() + t.step_timeout;
+  for (std::uint8_t chunk[4096]; wait_for(sock.get(), POLLIN, drain_until);) {
+    ssize_t n = ::recv(sock.get(), chunk, sizeof chunk, 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) break;
+  }
   return finish();
 }
 

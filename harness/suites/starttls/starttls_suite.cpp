@@ -18,6 +18,7 @@
 #include "harness/suites/starttls/s_client.hpp"
 #include "harness/suites/starttls/starttls_scenarios.hpp"
 #include "harness/suites/starttls/tls_servers.hpp"
+#include "harness/tls/hello_replay.hpp"
 
 namespace harness {
 namespace {
@@ -41,6 +42,7 @@ struct Probe {
   std::string ehlo;
   ProbeResult result;
   std::string server_log;
+  std::optional<HelloReplay> replay;  // the profile's recorded hello sent as it was
 };
 
 // exim's line for one connection, found by the unique EHLO name: the TLS error if there is one.
@@ -193,6 +195,11 @@ class StarttlsSuite : public Suite {
     auto t2 = std::chrono::steady_clock::now();
     attach_server_logs(bed, probes);
     log::verbose("starttls " + ctx.stream + ": server logs read in " + secs(t2));
+    // After the logs are read: a replay ends its connection after the server's first answer, which
+    // s_server logs as one more error line, and its errors are matched to handshakes by count.
+    auto t3 = std::chrono::steady_clock::now();
+    replay_recorded_hellos(bed, probes);
+    log::verbose("starttls " + ctx.stream + ": recorded hellos replayed in " + secs(t3));
 
     std::vector<CaseResult> out;
     for (const auto& p : probes) out.push_back(p.endpoint->start_error.empty() ? inbound_case(bed, p) : not_started(bed, p));
@@ -211,6 +218,29 @@ class StarttlsSuite : public Suite {
   }
 
  private:
+  // Each profile with a recorded hello (captured or imported) also sends those bytes, as they
+  // were, to every endpoint its emulation reached TLS on: one thread per endpoint, as the probes.
+  static void replay_recorded_hellos(const TlsServerBed& bed, std::vector<Probe>& probes) {
+    std::vector<std::future<void>> workers;
+    for (const auto& e : bed.endpoints()) {
+      if (!e.start_error.empty()) continue;
+      int port = bed.host_port(e);
+      workers.push_back(std::async(std::launch::async, [&probes, &e, port] {
+        for (auto& p : probes) {
+          const auto& recorded = p.client->profile().recorded_hello;
+          if (p.endpoint != &e || !recorded || (p.result.stage != "handshake" && p.result.stage != "done")) continue;
+          throw_if_interrupted();
+          ProbeTarget t;
+          t.port = port;
+          t.starttls = e.starttls;
+          t.ehlo_name = "replay-" + p.ehlo;
+          p.replay = replay_hello(t, recorded->hex);
+        }
+      }));
+    }
+    for (auto& w : workers) w.get();
+  }
+
   // The servers write their line after the alert went out: a log read at once can miss the last
   // ones, so it is read again (for at most 3 s) until every failed handshake has its line.
   void attach_server_logs(const TlsServerBed& bed, std::vector<Probe>& probes) const {
@@ -313,6 +343,7 @@ class StarttlsSuite : public Suite {
       }
     }
     if (!missing.empty()) c.message += " [not emulated: " + not_emulated + "]";
+    if (p.replay && reached_tls) judge_replay(c, p.result, *p.replay);
 
     std::ostringstream t;
     t << "client " << client.name << " (" << client.where << ") -> " << e.server << " cert set " << e.certset
@@ -323,8 +354,27 @@ class StarttlsSuite : public Suite {
     for (const auto& a : p.result.alerts) t << "alert: " << a.text() << "\n";
     if (!p.result.error.empty()) t << "OpenSSL: " << p.result.error << "\n";
     if (!p.server_log.empty()) t << "server log: " << p.server_log << "\n";
+    if (p.replay)
+      t << "replay of the recorded hello (" << client.recorded_hello->source << "):\n" << p.replay->transcript
+        << (p.replay->failure.empty() ? "" : "replay: " + p.replay->failure + "\n");
     c.transcript = t.str();
     return c;
+  }
+
+  // The replay beside the emulation. Where they tell different stories the emulated result is not
+  // evidence: the case is ERROR (the harness could not stand in for this client), never PASS or FAIL.
+  static void judge_replay(CaseResult& c, const ProbeResult& emulated, const HelloReplay& replay) {
+    if (!replay.reached_tls || !replay.failure.empty()) {
+      c.properties["replay"] = "not completed: " + replay.failure;
+      c.message += " [replay of the recorded hello not completed: " + replay.failure + "]";
+      return;
+    }
+    c.properties["replay"] = replay.answer.text();
+    auto [agree, why] = replay_agrees(emulated, replay.answer);
+    c.properties["replay_agrees"] = agree ? "yes" : "no";
+    if (agree) return;
+    c.message = "emulation not trusted here: " + why + " (the emulated handshake alone said " + to_string(c.outcome) + ": " + c.message + ")";
+    c.outcome = Outcome::error;
   }
 
   // A server that did not start with the suite's inputs: the stream's package broke it (the other
