@@ -6,10 +6,12 @@
 #include <set>
 #include <sstream>
 
+#include "harness/common/tempdir.hpp"
 #include "harness/suites/starttls/starttls_suite.hpp"
 #include "tests/starttls/starttls_fixture.hpp"
 
 using namespace harness;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -68,6 +70,13 @@ void check_done_when(const std::map<std::string, CaseResult>& m) {
       BOOST_TEST(prop(c, "certset") == set);
       BOOST_TEST(prop(c, "client") == "modern-tls13");
     }
+  // The stream's own exim delivered to each legacy receiver over TLS, its log line attached.
+  for (const char* receiver : {"legacy-tls12-rsa", "legacy-tls12-rsa-gcm"}) {
+    const auto& s = at(m, std::string("sender/exim/") + receiver);
+    BOOST_TEST(prop(s, "delivery_log").find(std::string("=> rcpt@") + receiver + ".harness.test") != std::string::npos, prop(s, "delivery_log"));
+    BOOST_TEST(prop(s, "protocol") == "TLSv1.2");
+    BOOST_TEST(prop(s, "client").find("exim4-daemon-light ") == 0u, prop(s, "client"));
+  }
   // The EC certificate is seen as one: key type and curve recorded.
   const auto& ecok = at(m, "exim/ec/ecdsa-only-tls12");
   BOOST_TEST(prop(ecok, "cert_key_type") == "EC");
@@ -163,3 +172,31 @@ void check_ec_only_fallback(const std::string& spec) {
 
 BOOST_AUTO_TEST_CASE(bookworm_captured_senders_on_ec_only_exim) { check_ec_only_fallback("debian:bookworm:stable"); }
 BOOST_AUTO_TEST_CASE(trixie_captured_senders_on_ec_only_exim) { check_ec_only_fallback("debian:trixie:stable"); }
+
+// A receiver the stream's exim cannot reach (only Camellia, which GnuTLS's default priorities leave
+// out): the delivery is deferred, exim's "TLS session" line is the evidence, and a rule expecting
+// the failure passes.
+BOOST_AUTO_TEST_CASE(exim_sender_refused_by_a_receiver_is_logged) {
+  TempDir dir("harness-starttls-receiver");
+  const fs::path src = HARNESS_SOURCE_DIR "/scenarios/starttls";
+  fs::copy(src, dir.path() / "starttls", fs::copy_options::recursive);
+  write_file(dir.path() / "starttls/receivers.yaml",
+             "receivers:\n"
+             "  - name: legacy-camellia\n"
+             "    certset: rsa\n"
+             "    protocols: {min: TLSv1.2, max: TLSv1.2}\n"
+             "    ciphers: [CAMELLIA256-SHA]\n"
+             "    handshake: fail\n"
+             "    summary: GnuTLS's NORMAL priorities have no Camellia suite, so exim (GnuTLS) shares none with this receiver.\n"
+             "    refs: ['https://gnutls.org/manual/html_node/Priority-Strings.html']\n");
+  test::StreamFixture f("debian:trixie:stable");
+  auto suite = make_starttls_suite();
+  suite->load(dir.path() / "starttls", {{"servers", "exim"}});
+  std::map<std::string, CaseResult> m;
+  for (auto& r : suite->run(f.ctx)) m[r.id] = r;
+  const auto& c = at(m, "sender/exim/legacy-camellia");
+  BOOST_TEST(prop(c, "handshake") == "failed");
+  BOOST_TEST(prop(c, "delivery_log").find("== rcpt@legacy-camellia.harness.test") != std::string::npos, prop(c, "delivery_log"));
+  BOOST_TEST(prop(c, "delivery_log").find("TLS session") != std::string::npos, prop(c, "delivery_log"));
+  BOOST_TEST(to_string(c.outcome) == "pass", c.message);
+}

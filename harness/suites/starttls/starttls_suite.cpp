@@ -109,7 +109,7 @@ class StarttlsSuite : public Suite {
   }
 
   std::size_t case_count() const override {
-    return servers_.size() * scenarios_.certsets.size() * clients_.size() + scenarios_.receivers.size();
+    return servers_.size() * scenarios_.certsets.size() * clients_.size() + scenarios_.receivers.size() * (exim_sends() ? 2 : 1);
   }
 
   std::vector<CaseResult> planned_cases() const override {
@@ -131,6 +131,8 @@ class StarttlsSuite : public Suite {
           out.push_back(std::move(c));
         }
     for (const auto& rc : scenarios_.receivers) out.push_back(outbound_skeleton(rc));
+    if (exim_sends())
+      for (const auto& rc : scenarios_.receivers) out.push_back(exim_sender_skeleton(rc));
     return out;
   }
 
@@ -205,7 +207,9 @@ class StarttlsSuite : public Suite {
     for (const auto& p : probes) out.push_back(p.endpoint->start_error.empty() ? inbound_case(bed, p) : not_started(bed, p));
     for (const auto& [server, e] : broken)
       for (auto c : planned_cases()) {
-        if (c.properties["direction"] != "inbound" || c.properties["server"] != server) continue;
+        bool theirs = c.properties["direction"] == "inbound" ? c.properties["server"] == server
+                                                             : server == "exim" && c.id.rfind("sender/exim/", 0) == 0;
+        if (!theirs) continue;
         c.outcome = Outcome::fail;
         c.message = std::string("the ") + server + " server's packages do not install on this stream: " + e.what();
         c.transcript = e.log;
@@ -218,6 +222,119 @@ class StarttlsSuite : public Suite {
   }
 
  private:
+  // The stream's exim is a sender too wherever it is a server (its package is in the image).
+  bool exim_sends() const { return std::find(servers_.begin(), servers_.end(), "exim") != servers_.end(); }
+
+  CaseResult exim_sender_skeleton(const ReceiverCase& rc) const {
+    CaseResult c = outbound_skeleton(rc);
+    c.id = "sender/exim/" + rc.receiver.name;
+    return c;
+  }
+
+  // What exim's log says of one delivery: "=> rcpt@... X=TLS1.2:<suite>:<bits> ..." when it went
+  // over TLS, "== rcpt@... defer (-37) H=...: TLS session: (gnutls_handshake): ..." when not.
+  static ProbeResult exim_delivery_result(const std::vector<std::string>& lines, bool& tls_matter) {
+    ProbeResult r;
+    tls_matter = false;
+    for (const auto& l : lines) {
+      if (l.find(" => ") != std::string::npos) {
+        auto x = l.find(" X=");
+        if (x == std::string::npos) {
+          r.failure = "delivered without TLS";
+          tls_matter = true;
+          return r;
+        }
+        auto fields = split_nonempty(l.substr(x + 3, l.find(' ', x + 3) - x - 3), ':');
+        if (fields.size() < 2) continue;
+        r.handshake_ok = true;
+        r.stage = "done";
+        std::string v = fields[0];  // TLS1.2 -> TLSv1.2, TLS1.0 -> TLSv1
+        r.protocol = v == "TLS1.0" ? "TLSv1" : v.rfind("TLS", 0) == 0 ? "TLSv" + v.substr(3) : v;
+        r.cipher = fields[1];
+        bool tls13 = r.protocol == "TLSv1.3";
+        // GnuTLS names (ECDHE_SECP256R1__RSA_SHA256__AES_256_CBC__SHA1, RSA__AES_256_GCM) and
+        // OpenSSL names (ECDHE-RSA-AES256-SHA, AES256-GCM-SHA384) both say their key exchange first.
+        r.kx = tls13 ? "any" : r.cipher.rfind("ECDHE", 0) == 0 ? "ECDHE" : r.cipher.rfind("DHE", 0) == 0 ? "DHE" : "RSA";
+        r.auth = tls13 ? "any" : r.cipher.find("ECDSA") != std::string::npos ? "ECDSA" : "RSA";
+        tls_matter = true;
+        return r;
+      }
+      auto d = l.find(" == ");
+      if (d == std::string::npos) d = l.find(" ** ");
+      if (d == std::string::npos) continue;
+      auto h = l.find("]:", d);
+      r.failure = h == std::string::npos ? l.substr(d + 4) : l.substr(l.find(": ", h + 2) == std::string::npos ? h : l.find(": ", h + 2) + 2);
+      r.stage = "handshake";
+      tls_matter = l.find("TLS") != std::string::npos;
+      if (!tls_matter) r.stage = "connect";
+    }
+    return r;
+  }
+
+  // The stream's own exim delivering one message to each legacy receiver (tls_servers.hpp, EximSender).
+  std::vector<CaseResult> exim_sender_cases(const TlsServerBed& bed) const {
+    const auto& sender = *bed.exim_sender();
+    std::string script;
+    for (const auto& r : bed.smtp_receivers())
+      if (r.start_error.empty() && sender.start_error.empty())
+        script += "printf 'Subject: harness starttls outbound\\n\\nFrom the stream'\\''s own exim.\\n' | timeout 30 " + sender.binary +
+                  " -C " + sender.config + " -odf -f sender@harness.test " + EximSender::recipient(r.certset) +
+                  "; echo \"=== " + r.certset + " rc=$?\"\n";
+    script += "echo '=== log'; cat " + sender.mainlog + " 2>/dev/null\n";
+    auto res = bed.testbed().sh(script, "", 180s);
+    std::vector<std::string> log;
+    bool in_log = false;
+    for (const auto& l : split_lines(res.out)) {
+      if (l == "=== log") in_log = true;
+      else if (in_log) log.push_back(l);
+    }
+    std::vector<CaseResult> out;
+    for (std::size_t i = 0; i < scenarios_.receivers.size(); ++i) {
+      const auto& rc = scenarios_.receivers[i];
+      const auto& receiver = bed.smtp_receivers()[i];
+      CaseResult c = exim_sender_skeleton(rc);
+      c.properties["client"] = bed.version_of("exim") + ", its smtp transport (TLS on connect, TLS required)";
+      c.properties["receiver"] = rc.receiver.name + ": " + rc.receiver.min_protocol + ".." + rc.receiver.max_protocol + " " +
+                                 rc.receiver.cipher_string;
+      c.properties["expected"] = rc.expect.text();
+      std::string rcpt = EximSender::recipient(rc.receiver.name);
+      std::vector<std::string> lines;
+      for (const auto& l : log)
+        if (l.find(" " + rcpt) != std::string::npos || l.find("<" + rcpt + ">") != std::string::npos) lines.push_back(l);
+      c.transcript = "exim -C " + sender.config + " -odf -f sender@harness.test " + rcpt + " in " + bed.testbed().name() + "\n";
+      for (const auto& l : lines) c.transcript += l + "\n";
+      if (!sender.start_error.empty()) {
+        c.outcome = Outcome::fail;
+        c.message = "this stream's exim refused the sender configuration: " + split_lines(sender.start_error).front();
+        c.transcript += sender.start_error;
+      } else if (!receiver.start_error.empty()) {
+        c.outcome = Outcome::fail;
+        c.message = "the legacy receiver (this stream's openssl s_server) did not start: " + split_lines(receiver.start_error).front();
+        c.transcript += receiver.start_error;
+      } else {
+        bool tls_matter = false;
+        auto pr = exim_delivery_result(lines, tls_matter);
+        fill_properties(c, pr);
+        for (const auto& l : lines)
+          if (l.find(" => ") != std::string::npos || l.find(" == ") != std::string::npos || l.find(" ** ") != std::string::npos)
+            c.properties["delivery_log"] = l;
+        if (lines.empty()) {
+          c.outcome = Outcome::error;
+          c.message = "exim logged nothing for the delivery to " + rcpt + " (" + (res.timed_out ? "timed out" : "exit " + std::to_string(res.exit_code)) + ")";
+        } else if (!tls_matter) {
+          c.outcome = Outcome::error;  // the receiver did not answer: the harness's machinery, not TLS
+          c.message = "exim could not reach the receiver: " + pr.failure;
+        } else {
+          auto [ok, why] = meets(rc.expect, pr);
+          c.outcome = ok ? Outcome::pass : Outcome::fail;
+          c.message = why;
+        }
+      }
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
   // Each profile with a recorded hello (captured or imported) also sends those bytes, as they
   // were, to every endpoint its emulation reached TLS on: one thread per endpoint, as the probes.
   static void replay_recorded_hellos(const TlsServerBed& bed, std::vector<Probe>& probes) {
@@ -462,6 +579,10 @@ class StarttlsSuite : public Suite {
       c.transcript = "openssl s_client -brief -connect 127.0.0.1:" + std::to_string(bed.receivers()[i].port) + " in " +
                      bed.testbed().name() + "\n" + outputs[rc.receiver.name];
       out.push_back(std::move(c));
+    }
+    if (bed.exim_sender()) {
+      auto exim = exim_sender_cases(bed);
+      out.insert(out.end(), exim.begin(), exim.end());
     }
     return out;
   }

@@ -17,6 +17,7 @@ using namespace std::chrono_literals;
 constexpr int kEximPortBase = 2500;
 constexpr int kSServerPortBase = 4430;
 constexpr int kReceiverPortBase = 4500;
+constexpr int kSmtpReceiverPortBase = 4600;  // in the testbed only: the exim sender's receivers
 constexpr const char* kCertDir = "/etc/harness-tls";
 
 bool wants(const std::vector<std::string>& servers, const char* name) {
@@ -66,12 +67,62 @@ std::string wait_listening(int port) {
          "i=$((i+1)); [ $i -gt 200 ] && { echo 'port " + std::to_string(port) + " never listened' >&2; exit 1; }; sleep 0.05; done\n";
 }
 
-std::string s_server_cmd(int port, const CertSetDef& set, const std::string& extra, const std::string& log) {
-  std::string cmd = "setsid -f openssl s_server -quiet -accept " + std::to_string(port);
+std::string s_server_args(int port, const CertSetDef& set, const std::string& extra) {
+  std::string cmd = "openssl s_server -quiet -accept " + std::to_string(port);
   for (std::size_t i = 0; i < set.keys.size() && i < 2; ++i)
     cmd += std::string(i == 0 ? " -cert " : " -dcert ") + cert_path(set.keys[i]) + (i == 0 ? " -key " : " -dkey ") +
            key_path(set.keys[i]);
-  return cmd + extra + " </dev/null >" + log + " 2>&1\n";
+  return cmd + extra;
+}
+
+std::string s_server_cmd(int port, const CertSetDef& set, const std::string& extra, const std::string& log) {
+  return "setsid -f " + s_server_args(port, set, extra) + " </dev/null >" + log + " 2>&1\n";
+}
+
+// s_server answering one SMTP delivery after the handshake: it writes its stdin to the client, and
+// exim's smtp transport reads one reply per command (the rest waits in its buffer). The sleep keeps
+// stdin open (s_server ends the connection at its end of input); the whole pipe runs detached.
+std::string smtp_s_server_cmd(int port, const CertSetDef& set, const std::string& extra, const std::string& log) {
+  std::string pipe = "( printf '220 legacy.harness.test ESMTP\\r\\n250 legacy.harness.test\\r\\n250 OK\\r\\n250 Accepted\\r\\n"
+                     "354 Enter message\\r\\n250 OK queued\\r\\n221 Bye\\r\\n'; sleep 600 ) | " +
+                     s_server_args(port, set, extra);
+  return "setsid -f sh -c " + shell_quote({pipe}) + " </dev/null >" + log + " 2>&1\n";
+}
+
+// The sender's configuration: one manualroute router to 127.0.0.1, the port chosen by the
+// recipient's domain (one per receiver).
+std::pair<EximSender, std::string> exim_sender_setup(Family family, const std::vector<ReceiverDef>& receivers) {
+  EximSender s;
+  bool debian = family == Family::debian;
+  s.binary = debian ? "exim4" : "exim";
+  std::string user = debian ? "Debian-exim" : "exim";
+  std::string etc = debian ? "/etc/exim4" : "/etc/exim";
+  std::string logdir = debian ? "/var/log/exim4" : "/var/log/exim";
+  s.config = etc + "/harness-sender.conf";
+  s.mainlog = logdir + "/harness-sender-mainlog";
+  std::string port = "0";  // any other domain: refused
+  for (std::size_t i = receivers.size(); i-- > 0;)
+    port = "${if eq{$domain}{" + receivers[i].name + ".harness.test}{" + std::to_string(kSmtpReceiverPortBase + 1 + static_cast<int>(i)) +
+           "}{" + port + "}}";
+  std::string script = "cat > " + s.config + " <<'HARNESS_EOF'\n"
+      "primary_hostname = sender.harness.test\n"
+      "spool_directory = /var/spool/harness-sender\n"
+      "log_file_path = " + logdir + "/harness-sender-%slog\n"
+      "log_selector = +tls_cipher +tls_peerdn +outgoing_port\n"
+      "exim_user = " + user + "\nexim_group = " + user + "\n"
+      "keep_environment =\n"
+      "begin routers\n"
+      "legacy:\n  driver = manualroute\n  route_list = * 127.0.0.1 byname\n  self = send\n  transport = to_legacy\n"
+      "begin transports\n"
+      "to_legacy:\n  driver = smtp\n  port = " + port + "\n  protocol = smtps\n  hosts_require_tls = *\n"
+      "  tls_verify_certificates =\n  connection_max_messages = 1\n"
+      "begin retry\n* * F,1m,1m\n"
+      "HARNESS_EOF\n";
+  // Debian's and Fedora's builds name the file of configurations exim may run with root kept.
+  script += "echo " + s.config + " >> " + etc + (debian ? "/trusted_configs" : "/trusted-configs") + "\n";
+  script += "mkdir -p /var/spool/harness-sender " + logdir + " && chown " + user + ":" + user + " /var/spool/harness-sender " + logdir + "\n";
+  script += s.binary + " -C " + s.config + " -bV >/dev/null\n";  // a configuration exim refuses fails here, with its words
+  return {s, script};
 }
 
 }  // namespace
@@ -200,6 +251,22 @@ TlsServerBed::TlsServerBed(const SuiteContext& ctx, const std::vector<CertSetDef
     receivers_.push_back({"receiver", r.name, port, false, log});
     unit("receiver-" + r.name, s_server_cmd(port, *set, extra, log) + wait_listening(port), "tail -c 1500 " + log + "; ");
   }
+  if (wants(servers, "exim") && !receivers.empty()) {
+    for (std::size_t i = 0; i < receivers.size(); ++i) {
+      const auto& r = receivers[i];
+      auto set = std::find_if(sets.begin(), sets.end(), [&](const CertSetDef& s) { return s.name == r.certset; });
+      int port = kSmtpReceiverPortBase + 1 + static_cast<int>(i);
+      std::string log = "/var/log/harness-smtp-receiver-" + r.name + ".log";
+      std::string extra = " -naccept 1 -min_protocol " + r.min_protocol + " -max_protocol " + r.max_protocol + " -cipher " +
+                          shell_quote({r.cipher_string + ":@SECLEVEL=0"});
+      smtp_receivers_.push_back({"smtp-receiver", r.name, port, false, log});
+      unit("smtp-receiver-" + r.name, smtp_s_server_cmd(port, *set, extra, log) + wait_listening(port),
+           "tail -c 1500 " + log + "; ");
+    }
+    auto [sender, sender_script] = exim_sender_setup(ctx.spec.family, receivers);
+    exim_sender_ = sender;
+    unit("exim-sender", sender_script, "");
+  }
   auto r = testbed_->exec({"sh", "-s"}, script, 60s);
   OPENSSL_cleanse(script.data(), script.size());
   // The set-up before the units (certificates) is the harness's own: its failure is infrastructure.
@@ -226,6 +293,10 @@ TlsServerBed::TlsServerBed(const SuiteContext& ctx, const std::vector<CertSetDef
   };
   for (auto& e : endpoints_) mark(e, e.server == "exim" ? "exim" : "openssl-" + e.certset);
   for (auto& e : receivers_) mark(e, "receiver-" + e.certset);
+  for (auto& e : smtp_receivers_) mark(e, "smtp-receiver-" + e.certset);
+  if (exim_sender_)
+    if (auto it = failed.find("exim-sender"); it != failed.end())
+      exim_sender_->start_error = it->second.empty() ? "exited non-zero without a message" : it->second;
 }
 
 std::string TlsServerBed::version_of(const std::string& server) const {

@@ -4,6 +4,7 @@
 #pragma once
 #include <future>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,19 @@ struct ReceiverDef {
   std::string cipher_string;  // TLS <= 1.2 list the receiver accepts
 };
 
+// The stream's exim as a sender (`exim -C config -odf`): its smtp transport, with its TLS library's
+// defaults, delivers to the legacy receivers (TLS on connect, certificates not verified, TLS
+// required so no delivery goes in the clear). The configuration is the harness's, made trusted
+// through the build's TRUSTED_CONFIG_LIST file so that exim keeps root and delivers.
+struct EximSender {
+  std::string binary;       // exim4 / exim
+  std::string config;       // the sender configuration in the testbed
+  std::string mainlog;      // its log of deliveries ("=>", "==", "**" lines)
+  std::string start_error;  // why the sender could not be set up (empty: ready)
+  // The recipient address that routes to a receiver: rcpt@<receiver>.harness.test
+  static std::string recipient(const std::string& receiver) { return "rcpt@" + receiver + ".harness.test"; }
+};
+
 class TlsServerBed {
  public:
   // Starts the testbed and the servers in it ("exim", "openssl" in `servers`), each on its own: an
@@ -48,6 +62,10 @@ class TlsServerBed {
 
   const std::vector<ServerEndpoint>& endpoints() const { return endpoints_; }
   const std::vector<ServerEndpoint>& receivers() const { return receivers_; }
+  // With exim among the servers: the same receivers once more, each answering one SMTP dialog
+  // (canned replies after TLS on connect), for the stream's own exim as sender; and that sender.
+  const std::vector<ServerEndpoint>& smtp_receivers() const { return smtp_receivers_; }
+  const std::optional<EximSender>& exim_sender() const { return exim_sender_; }
   int host_port(const ServerEndpoint& e) const { return testbed_->published_port(e.port); }
   const Testbed& testbed() const { return *testbed_; }
   const Image& image() const { return image_; }
@@ -65,6 +83,8 @@ class TlsServerBed {
   std::unique_ptr<Testbed> testbed_;
   std::vector<ServerEndpoint> endpoints_;
   std::vector<ServerEndpoint> receivers_;
+  std::vector<ServerEndpoint> smtp_receivers_;
+  std::optional<EximSender> exim_sender_;
 };
 
 // Packages a stream needs for these servers.
