@@ -202,6 +202,20 @@ void record_session(SSL* ssl, ProbeResult& r) {
   if (SSL_get_peer_signature_nid(ssl, &nid) && nid != NID_undef) r.peer_signature_digest = OBJ_nid2sn(nid);
 }
 
+// Ends a connection whose handshake was given up halfway (a failed emulated handshake, a replay
+// after the server's first answer) and lets the server end its side first. Closing at once with
+// the server's records unread sends a reset, which podman's port forwarding does not pass on: the
+// server process then waits for the rest of the handshake until its own timeout, and exim counts
+// each such process against smtp_accept_max (20), answering later connections "421 Too many
+// concurrent SMTP connections". A half-close reaches the server as end of input.
+void close_gently(const Socket& sock, Clock::time_point until) {
+  ::shutdown(sock.get(), SHUT_WR);
+  for (std::uint8_t chunk[4096]; wait_for(sock.get(), POLLIN, until);) {
+    ssize_t n = ::recv(sock.get(), chunk, sizeof chunk, 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) break;
+  }
+}
+
 // Connects to the target and, for STARTTLS, talks SMTP up to the server's 220 to STARTTLS: the
 // socket is then where the first TLS byte goes. An empty socket with r.stage and r.failure set
 // when the dialog ended before that.
@@ -412,6 +426,7 @@ ProbeResult StarttlsClient::probe(const ProbeTarget& t) const {
     }
     record_error(r, e);
     SSL_set_app_data(ssl.get(), nullptr);
+    close_gently(sock, Clock::now() + t.step_timeout);
     return finish();
   }
   r.handshake_ok = true;
@@ -498,15 +513,7 @@ HelloReplay replay_hello(const ProbeTarget& t, const std::string& hello_hex) {
     got.insert(got.end(), chunk, chunk + n);
   }
   out.transcript += "S: " + out.answer.text() + "\n";
-  // End the connection the way a client that gives up does, and let the server end its side: a
-  // server process left waiting for the rest of the handshake counts against its connection limit
-  // (exim's smtp_accept_max) while the next replays arrive.
-  ::shutdown(sock.get(), SHUT_WR);
-  auto drain_until = Clock::now() + t.step_timeout;
-  for (std::uint8_t chunk[4096]; wait_for(sock.get(), POLLIN, drain_until);) {
-    ssize_t n = ::recv(sock.get(), chunk, sizeof chunk, 0);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) break;
-  }
+  close_gently(sock, Clock::now() + t.step_timeout);
   return finish();
 }
 
