@@ -90,18 +90,6 @@ std::string printable(const std::string& s) {
 
 const char* kHostName = "capture.harness.test";
 
-// The name of a suite code point for the profile: OpenSSL's name, or "" when this OpenSSL has none.
-struct SuiteName {
-  std::string name;
-  bool tls13 = false;
-};
-SuiteName suite_name(SSL* ssl, std::uint16_t code) {
-  const unsigned char bytes[2] = {static_cast<unsigned char>(code >> 8), static_cast<unsigned char>(code & 0xff)};
-  const SSL_CIPHER* c = SSL_CIPHER_find(ssl, bytes);
-  ossl::drain_errors();
-  if (!c) return {};
-  return {SSL_CIPHER_get_name(c), (code >> 8) == 0x13};  // TLS 1.3 suites are 0x13xx (RFC 8446 B.4)
-}
 
 std::string list_text(const std::vector<std::string>& v) {
   std::string out;
@@ -267,8 +255,6 @@ CapturedHello CaptureListener::capture(Clock::time_point deadline) {
 }
 
 std::vector<std::string> stable_hello_fields(const ClientHelloFacts& f) {
-  ossl::SslCtx ctx(SSL_CTX_new(TLS_client_method()));
-  ossl::Ssl ssl(SSL_new(ctx.get()));
   std::vector<std::string> out;
   auto add = [&](const std::string& k, const std::string& v) { out.push_back(k + ": " + v); };
   auto named = [](const std::vector<std::uint16_t>& codes, std::string (*name)(std::uint16_t)) {
@@ -282,8 +268,8 @@ std::vector<std::string> stable_hello_fields(const ClientHelloFacts& f) {
   add("session_id_length", std::to_string(f.session_id.size()));
   std::vector<std::string> suites;
   for (auto c : f.ciphers) {
-    auto n = suite_name(ssl.get(), c);
-    suites.push_back(is_grease(c) ? "GREASE" : n.name.empty() ? hex16(c) : n.name);
+    auto n = suite_name(c);
+    suites.push_back(is_grease(c) ? "GREASE" : n.empty() ? hex16(c) : n);
   }
   add("ciphers", list_text(suites));
   std::vector<std::string> comp;
@@ -319,7 +305,6 @@ std::string captured_profile_yaml(const CapturedHello& hello, const CaptureProve
   const auto& f = hello.facts;
   ossl::SslCtx ctx(SSL_CTX_new(TLS_client_method()));
   SSL_CTX_set_security_level(ctx.get(), 0);
-  ossl::Ssl ssl(SSL_new(ctx.get()));
   std::vector<std::string> not_emulated;
 
   // Versions: supported_versions when sent (TLS 1.3 clients), else the legacy version is the highest.
@@ -344,9 +329,10 @@ std::string captured_profile_yaml(const CapturedHello& hello, const CaptureProve
   std::vector<std::string> ciphers, tls13;
   for (auto c : f.ciphers) {
     if (is_grease(c) || c == 0x00ff || c == 0x5600) continue;  // GREASE, renegotiation and fallback SCSVs
-    auto n = suite_name(ssl.get(), c);
-    if (n.name.empty() || (!n.tls13 && !cipher_name_known(n.name))) not_emulated.push_back("suite " + hex16(c));
-    else (n.tls13 ? tls13 : ciphers).push_back(n.name);
+    auto n = suite_name(c);
+    bool is_tls13 = (c >> 8) == 0x13;  // TLS 1.3 suites are 0x13xx (RFC 8446 B.4)
+    if (n.empty() || (!is_tls13 && !cipher_name_known(n))) not_emulated.push_back("suite " + hex16(c));
+    else (is_tls13 ? tls13 : ciphers).push_back(n);
   }
   auto accepted = [&](const std::vector<std::uint16_t>& codes, std::string (*name)(std::uint16_t), bool groups, const char* what) {
     std::vector<std::string> out;

@@ -4,6 +4,10 @@
 #include <cctype>
 #include <cstdio>
 
+#include <openssl/ssl.h>
+
+#include "harness/tls/ossl.hpp"
+
 namespace harness {
 namespace {
 
@@ -360,6 +364,17 @@ std::string version_name(int v) {
     case 0x0304: return "TLSv1.3";
     default: return "";
   }
+}
+
+std::string suite_name(std::uint16_t code) {
+  // SSL_CIPHER_find looks a code point up in the method's table: one scratch handle serves all.
+  static const ossl::SslCtx ctx(SSL_CTX_new(TLS_method()));
+  static const ossl::Ssl ssl(ctx ? SSL_new(ctx.get()) : nullptr);
+  if (!ssl) return "";
+  const unsigned char bytes[2] = {static_cast<unsigned char>(code >> 8), static_cast<unsigned char>(code & 0xff)};
+  const SSL_CIPHER* c = SSL_CIPHER_find(ssl.get(), bytes);
+  ossl::drain_errors();
+  return c ? SSL_CIPHER_get_name(c) : "";
 }
 
 }  // namespace harness

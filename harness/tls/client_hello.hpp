@@ -75,6 +75,9 @@ std::string sigalg_name(std::uint16_t code);
 // The OpenSSL groups-list name of a NamedGroup ("X25519", "P-256", "ffdhe2048", "X25519MLKEM768");
 // "" for GREASE and unknown code points.
 std::string group_name(std::uint16_t code);
+// OpenSSL's name of a cipher suite code point ("ECDHE-RSA-AES256-GCM-SHA384", "TLS_AES_256_GCM_SHA384");
+// "" when the linked OpenSSL has none (GREASE, SCSVs, suites it was built without).
+std::string suite_name(std::uint16_t code);
 // "TLSv1.3" for 0x0304 ... "SSLv3" for 0x0300; "" otherwise.
 std::string version_name(int version);
 // "0x1301"

@@ -20,17 +20,6 @@ constexpr std::uint8_t kHrrRandom[32] = {0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x6
                                          0x02, 0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB,
                                          0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C};
 
-// OpenSSL's name for a suite code point ("" when this OpenSSL has none).
-std::string suite_name(std::uint16_t code) {
-  static const ossl::SslCtx ctx(SSL_CTX_new(TLS_method()));
-  static const ossl::Ssl ssl(ctx ? SSL_new(ctx.get()) : nullptr);
-  if (!ssl) return "";
-  const unsigned char bytes[2] = {static_cast<unsigned char>(code >> 8), static_cast<unsigned char>(code & 0xff)};
-  const SSL_CIPHER* c = SSL_CIPHER_find(ssl.get(), bytes);
-  ossl::drain_errors();
-  return c ? SSL_CIPHER_get_name(c) : "";
-}
-
 // A bounds-checked reader of one message; every shortfall names the field.
 struct Reader {
   const std::vector<std::uint8_t>& b;

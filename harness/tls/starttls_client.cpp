@@ -260,38 +260,27 @@ Socket open_channel(const ProbeTarget& t, ProbeResult& r) {
 
   Smtp smtp{sock.get(), "", r.transcript};
   if (t.starttls) {
-    std::string why;
-    r.stage = "banner";
-    auto banner = smtp.read_reply(deadline(), why);
-    if (banner.empty() || banner[0].substr(0, 3) != "220") {
-      r.failure = banner.empty() ? "banner: " + why : "banner: server greeted with " + banner.back();
-      return finish();
-    }
-    r.stage = "ehlo";
-    if (!smtp.send_line("EHLO " + t.ehlo_name, deadline(), why)) {
-      r.failure = "EHLO: " + why;
-      return finish();
-    }
-    auto ehlo = smtp.read_reply(deadline(), why);
-    if (ehlo.empty() || ehlo[0].substr(0, 3) != "250") {
-      r.failure = ehlo.empty() ? "EHLO: " + why : "EHLO refused: " + ehlo.back();
-      return finish();
-    }
-    r.starttls_offered = smtp::ehlo_offers(ehlo, "STARTTLS");
+    // One step of the dialog: send `line` (none for the banner), read the reply, expect `code`.
+    std::vector<std::string> reply;
+    auto step = [&](const char* stage, const std::string& line, const char* code, const std::string& label) {
+      r.stage = stage;
+      std::string why;
+      if (!line.empty() && !smtp.send_line(line, deadline(), why)) {
+        r.failure = label + ": " + why;
+        return false;
+      }
+      reply = smtp.read_reply(deadline(), why);
+      if (!reply.empty() && reply[0].substr(0, 3) == code) return true;
+      r.failure = reply.empty() ? label + ": " + why : label + (line.empty() ? ": server greeted with " : " refused: ") + reply.back();
+      return false;
+    };
+    if (!step("banner", "", "220", "banner") || !step("ehlo", "EHLO " + t.ehlo_name, "250", "EHLO")) return finish();
+    r.starttls_offered = smtp::ehlo_offers(reply, "STARTTLS");
     if (!r.starttls_offered) {
       r.failure = "server does not advertise STARTTLS";
       return finish();
     }
-    r.stage = "starttls";
-    if (!smtp.send_line("STARTTLS", deadline(), why)) {
-      r.failure = "STARTTLS: " + why;
-      return finish();
-    }
-    auto go = smtp.read_reply(deadline(), why);
-    if (go.empty() || go[0].substr(0, 3) != "220") {
-      r.failure = go.empty() ? "STARTTLS: " + why : "STARTTLS refused: " + go.back();
-      return finish();
-    }
+    if (!step("starttls", "STARTTLS", "220", "STARTTLS")) return finish();
     if (!smtp.buffer.empty()) {
       r.failure = "server sent data after 220 to STARTTLS (response injection)";
       return finish();

@@ -262,8 +262,10 @@ class StarttlsSuite : public Suite {
       auto d = l.find(" == ");
       if (d == std::string::npos) d = l.find(" ** ");
       if (d == std::string::npos) continue;
+      // The reason follows the host: "... H=127.0.0.1 [127.0.0.1]:4601: TLS session: ..."
       auto h = l.find("]:", d);
-      r.failure = h == std::string::npos ? l.substr(d + 4) : l.substr(l.find(": ", h + 2) == std::string::npos ? h : l.find(": ", h + 2) + 2);
+      auto why = h == std::string::npos ? std::string::npos : l.find(": ", h + 2);
+      r.failure = why == std::string::npos ? l.substr(d + 4) : l.substr(why + 2);
       r.stage = "handshake";
       tls_matter = l.find("TLS") != std::string::npos;
       if (!tls_matter) r.stage = "connect";
